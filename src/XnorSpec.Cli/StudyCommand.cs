@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using XnorSpec.Data;
+using XnorSpec.Experiments;
+using XnorSpec.Model;
+using XnorSpec.Training;
+using static TorchSharp.torch;
+
+namespace XnorSpec.Cli;
+
+/// <summary>
+/// `study`: the reproduction study behind the README's "Reproduction notes". Runs a list of cells
+/// (settings x seed), appending one CSV row per finished run, and skips rows already in the file,
+/// so an interrupted study resumes without losing or repeating work.
+/// </summary>
+internal static class StudyCommand
+{
+    private const string Header = "arm,head,labels,batchSize,learningRate,epochs,seed,encoders,finalLoss,firstEpochLoss,lastStepLoss,epochLosses,BB,BW,WB,WW,seconds";
+
+    public static Command Create()
+    {
+        var output = new Option<string>("--out") { Description = "CSV file to append to.", DefaultValueFactory = _ => Fixtures.Path("reproduction", "study.csv") };
+        var arms = new Option<string[]>("--arm") { Description = "Arms to run, in order: seed10, lr, seed1, shared, rest.", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("study", "Run the reproduction study of the question's settings (slow: hours on 2 cores).") { output, arms };
+        command.SetAction(parsed =>
+        {
+            var file = parsed.GetValue(output)!;
+            var selected = parsed.GetValue(arms) is { Length: > 0 } a ? a : new[] { "seed10", "lr", "seed1", "shared", "rest" };
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            if (!File.Exists(file)) File.WriteAllText(file, Header + "\n");
+            Console.WriteLine($"libtorch threads: {get_num_threads()}");
+            var done = File.ReadAllLines(file).Skip(1).Select(Key).ToHashSet();
+            var seed = Profile.Load(Profile.Seed).Settings;
+            foreach (var arm in selected)
+                foreach (var (cell, encoders) in Cells(arm, seed))
+                {
+                    var row = $"{arm},{cell.Head},{cell.Labels},{cell.BatchSize},{F(cell.LearningRate)},{cell.Epochs},{cell.Seed},{encoders}";
+                    if (done.Contains(Key(row))) continue;
+                    var result = encoders == "fresh" ? Trainer.Run(cell, CPU) : RunWithPretrainedEncoders(cell, encoders);
+                    var p = result.Predictions;
+                    File.AppendAllText(file, string.Join(",", row, F(result.FinalLoss), F(result.InitialLoss), F(result.LastStepLosses[^1]),
+                        string.Join(";", result.EpochLosses.Select(F)), F(p["BB"]), F(p["BW"]), F(p["WB"]), F(p["WW"]), result.Seconds.ToString("F1", CultureInfo.InvariantCulture)) + "\n");
+                    Console.WriteLine($"{row}: final {result.FinalLoss:F4} in {result.Seconds:F0} s");
+                    result.Model?.Dispose();
+                }
+            return 0;
+        });
+        return command;
+    }
+
+    private static IEnumerable<(Experiment Cell, string Encoders)> Cells(string arm, Experiment seed)
+    {
+        var seeds = new long[] { 1, 2, 3 };
+        var main = new[] { (FusionKind.Concat, LabelRule.SameColour), (FusionKind.Product, LabelRule.SameColour),
+                           (FusionKind.Concat, LabelRule.FirstIsBlack), (FusionKind.Concat, LabelRule.SecondIsBlack), (FusionKind.Concat, LabelRule.AllZeros) };
+        var rest = new[] { (FusionKind.Product, LabelRule.FirstIsBlack), (FusionKind.Product, LabelRule.SecondIsBlack), (FusionKind.Product, LabelRule.AllZeros) };
+        switch (arm)
+        {
+            case "seed10":
+                foreach (var (h, l) in main) foreach (var s in seeds) yield return (seed with { Head = h, Labels = l, BatchSize = 10, Seed = s }, "fresh");
+                break;
+            case "lr":
+                foreach (var lr in new[] { 0.01, 0.1 })
+                    foreach (var s in seeds) yield return (seed with { Head = FusionKind.Product, BatchSize = 10, LearningRate = lr, Seed = s }, "fresh");
+                foreach (var s in seeds) yield return (seed with { Head = FusionKind.Concat, BatchSize = 10, LearningRate = 0.1, Seed = s }, "fresh");
+                break;
+            case "seed1":
+                foreach (var (h, l) in main.Take(3)) foreach (var s in seeds) yield return (seed with { Head = h, Labels = l, BatchSize = 1, Seed = s }, "fresh");
+                break;
+            case "shared":
+                foreach (var s in seeds.Take(1)) yield return (seed with { Head = FusionKind.Product, BatchSize = 1, Seed = s }, "after-first-then-second");
+                break;
+            case "rest":
+                foreach (var (h, l) in rest) foreach (var s in seeds) yield return (seed with { Head = h, Labels = l, BatchSize = 10, Seed = s }, "fresh");
+                foreach (var (h, l) in main.Skip(3).Concat(rest)) foreach (var s in seeds) yield return (seed with { Head = h, Labels = l, BatchSize = 1, Seed = s }, "fresh");
+                break;
+            default:
+                throw new ArgumentException($"Unknown study arm '{arm}'; valid: seed10, lr, seed1, shared, rest.");
+        }
+    }
+
+    /// <summary>The notebook scenario: the same two encoders first learn FirstIsBlack, then SecondIsBlack (concat head), then a fresh product head learns SameColour.</summary>
+    private static TrainingResult RunWithPretrainedEncoders(Experiment cell, string encoders)
+    {
+        // No `using`: the models share encoders, and disposing one would free them.
+        var first = Trainer.NewModel(cell with { Head = FusionKind.Concat }, CPU);
+        Trainer.Train(first, cell with { Head = FusionKind.Concat, Labels = LabelRule.FirstIsBlack }, CPU);
+        var second = first.WithNewHead(FusionKind.Concat);
+        Trainer.Train(second, cell with { Head = FusionKind.Concat, Labels = LabelRule.SecondIsBlack, Seed = cell.Seed + 1000 }, CPU);
+        var product = second.WithNewHead(cell.Head);
+        return Trainer.Train(product, cell with { Seed = cell.Seed + 2000 }, CPU);
+    }
+
+    private static string Key(string row) => string.Join(",", row.Split(',').Take(8));
+
+    private static string F(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using XnorSpec.Data;
+using XnorSpec.Model;
+
+namespace XnorSpec.Experiments;
+
+/// <summary>
+/// A named set of experiments sharing base settings, read from fixtures/profiles/NAME.json: the one
+/// definition the specs, the command line and the README's figures all use.
+/// </summary>
+public sealed record Profile(string Name, string Description, Experiment Settings, IReadOnlyList<Experiment> Experiments)
+{
+    public const string Seed = "seed";
+    public const string Quick = "quick";
+
+    public Experiment Get(FusionKind head, LabelRule labels) =>
+        Experiments.FirstOrDefault(e => e.Head == head && e.Labels == labels)
+        ?? throw new ArgumentException($"Profile '{Name}' has no experiment {head}/{labels}.");
+
+    public static IReadOnlyList<string> Available() =>
+        Directory.GetFiles(Fixtures.Path("profiles"), "*.json").Select(f => System.IO.Path.GetFileNameWithoutExtension(f)!).Order().ToArray();
+
+    public static Profile Load(string name)
+    {
+        var file = Fixtures.Path("profiles", name + ".json");
+        if (!File.Exists(file))
+            throw new ArgumentException($"Unknown profile '{name}'; available: {string.Join(", ", Available())} (files in {Fixtures.Path("profiles")}).", nameof(name));
+        return LoadFile(file);
+    }
+
+    public static Profile LoadFile(string file)
+    {
+        ProfileFile data;
+        try
+        {
+            data = JsonSerializer.Deserialize<ProfileFile>(File.ReadAllText(file), JsonOptions)
+                   ?? throw new JsonException("the file holds no profile object");
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is long line ? $" at line {line + 1}" : "";
+            throw new ArgumentException($"Profile file {file}{where}: {e.Message} Fix the field to match fixtures/profiles/README.md.", e);
+        }
+        var name = System.IO.Path.GetFileNameWithoutExtension(file);
+        var settings = data.Settings.ApplyTo(new Experiment());
+        try
+        {
+            settings.Validated();
+            var experiments = data.Experiments.Select(e => e.ApplyTo(settings).Validated()).ToArray();
+            return new Profile(name, data.Description, settings, experiments);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Profile file {file}: {e.Message}", e);
+        }
+    }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
+    };
+
+    private sealed class ProfileFile
+    {
+        public required string Description { get; init; }
+        public required Overrides Settings { get; init; }
+        public required Overrides[] Experiments { get; init; }
+    }
+
+    /// <summary>Settings as written in a file: any subset, applied over the ones before.</summary>
+    private sealed class Overrides
+    {
+        public FusionKind? Head { get; init; }
+        public LabelRule? Labels { get; init; }
+        public EncoderKind? Encoder { get; init; }
+        public int? ImageSize { get; init; }
+        public int? BatchSize { get; init; }
+        public double? LearningRate { get; init; }
+        public double? Momentum { get; init; }
+        public int? Epochs { get; init; }
+        public int? Pairs { get; init; }
+        public long? Seed { get; init; }
+
+        public Experiment ApplyTo(Experiment e) => e with
+        {
+            Head = Head ?? e.Head, Labels = Labels ?? e.Labels, Encoder = Encoder ?? e.Encoder,
+            ImageSize = ImageSize ?? e.ImageSize, BatchSize = BatchSize ?? e.BatchSize,
+            LearningRate = LearningRate ?? e.LearningRate, Momentum = Momentum ?? e.Momentum,
+            Epochs = Epochs ?? e.Epochs, Pairs = Pairs ?? e.Pairs, Seed = Seed ?? e.Seed,
+        };
+    }
+}
+
+/// <summary>Finds the fixtures/ folder: XNORSPEC_FIXTURES, a copy beside the program, or the repository's.</summary>
+public static class Fixtures
+{
+    public static string Directory { get; } = Locate();
+
+    public static string Path(params string[] parts) => System.IO.Path.Combine(new[] { Directory }.Concat(parts).ToArray());
+
+    private static string Locate()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("XNORSPEC_FIXTURES");
+        if (!string.IsNullOrEmpty(fromEnvironment)) return fromEnvironment;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            var candidate = System.IO.Path.Combine(dir.FullName, "fixtures");
+            if (System.IO.Directory.Exists(System.IO.Path.Combine(candidate, "profiles"))) return candidate;
+        }
+        throw new DirectoryNotFoundException(
+            $"No fixtures/ folder with profiles/ found above {AppContext.BaseDirectory}; set XNORSPEC_FIXTURES to the repository's fixtures folder.");
+    }
+}

@@ -1,0 +1,70 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace XnorSpec.Model;
+
+/// <summary>
+/// The question's TemplateEvaluator: a query encoder and a template encoder, each with its own
+/// parameters, whose outputs a fusion head turns into the probability that the two images match.
+/// </summary>
+public sealed class PairModel : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> queryEncoder;
+    private readonly nn.Module<Tensor, Tensor> templateEncoder;
+    private readonly FusionHead head;
+
+    public PairModel(FusionKind fusion, EncoderKind encoder = EncoderKind.ResNet18)
+        : this(fusion, encoder, Encoders.Create(encoder), Encoders.Create(encoder)) { }
+
+    private PairModel(FusionKind fusion, EncoderKind encoder, nn.Module<Tensor, Tensor> query, nn.Module<Tensor, Tensor> template)
+        : base(nameof(PairModel))
+    {
+        Encoder = encoder;
+        queryEncoder = query;
+        templateEncoder = template;
+        head = FusionHead.Create(fusion, Encoders.FeatureSize(encoder));
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// A new model with a fresh head over THIS model's encoders (shared, not copied). This is what the
+    /// question's <c>def __init__(self, q_encoder=resnet18(), ...)</c> does by accident in a notebook:
+    /// the defaults are built once, so every later model starts from encoders earlier runs trained.
+    /// </summary>
+    public PairModel WithNewHead(FusionKind fusion)
+    {
+        var device = head.parameters().First().device;
+        var model = new PairModel(fusion, Encoder, queryEncoder, templateEncoder);
+        model.to(device);
+        return model;
+    }
+
+    public EncoderKind Encoder { get; }
+    public FusionKind Fusion => head.Kind;
+    public nn.Module<Tensor, Tensor> QueryEncoder => queryEncoder;
+    public nn.Module<Tensor, Tensor> TemplateEncoder => templateEncoder;
+    public FusionHead Head => head;
+
+    /// <summary>Probability that query and template have the same colour: [B] for [B,3,H,W] inputs, [1] for a single pair [3,H,W].</summary>
+    public override Tensor forward(Tensor query, Tensor template)
+    {
+        using var scope = NewDisposeScope();
+        return sigmoid(Logit(query, template)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The head's output before the sigmoid.</summary>
+    public Tensor Logit(Tensor query, Tensor template)
+    {
+        using var scope = NewDisposeScope();
+        var device = head.parameters().First().device;
+        InputChecks.RequireImageBatch(query, nameof(query), Encoders.MinimumImageSize(Encoder), device);
+        InputChecks.RequireImageBatch(template, nameof(template), Encoders.MinimumImageSize(Encoder), device);
+        if (query.dim() == 3) query = query.unsqueeze(0);
+        if (template.dim() == 3) template = template.unsqueeze(0);
+        if (query.shape[0] != template.shape[0])
+            throw new ArgumentException(
+                $"query has batch size {query.shape[0]} but template has {template.shape[0]}; pass the same number of query and template images.",
+                nameof(template));
+        return head.call(queryEncoder.call(query), templateEncoder.call(template)).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,27 @@
+using static TorchSharp.torch;
+
+namespace XnorSpec.Runtime;
+
+/// <summary>The one place a device is chosen: "auto" (CUDA when available, else CPU), "cpu" or "cuda".</summary>
+public static class Devices
+{
+    public const string EnvironmentVariable = "XNORSPEC_DEVICE";
+
+    public static Device Resolve(string? choice)
+    {
+        NativeBackend.EnsureLoaded();
+        choice = string.IsNullOrWhiteSpace(choice) ? Environment.GetEnvironmentVariable(EnvironmentVariable) : choice;
+        switch ((choice ?? "auto").Trim().ToLowerInvariant())
+        {
+            case "auto": return cuda.is_available() ? CUDA : CPU;
+            case "cpu": return CPU;
+            case "cuda":
+                if (!cuda.is_available())
+                    throw new ArgumentException("Device 'cuda' was requested but CUDA is not available: this build uses the CPU libtorch "
+                        + "or no GPU is visible. Build with `-p:TorchBackend=cuda` on a machine with an NVIDIA GPU, or use --device cpu.", nameof(choice));
+                return CUDA;
+            default:
+                throw new ArgumentException($"Unknown device '{choice}'; accepted: auto, cpu, cuda.", nameof(choice));
+        }
+    }
+}

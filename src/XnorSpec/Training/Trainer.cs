@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using TorchSharp;
+using XnorSpec.Data;
+using XnorSpec.Experiments;
+using XnorSpec.Model;
+using XnorSpec.Runtime;
+using static TorchSharp.torch;
+
+namespace XnorSpec.Training;
+
+/// <summary>One finished step, for progress displays.</summary>
+public readonly record struct StepReport(int Epoch, int Step, int StepsPerEpoch, float Loss);
+
+/// <summary>
+/// The question's training loop: SGD on every parameter, MSE against the labels, one pass over a
+/// fresh draw of pairs per epoch. Each step owns its tensors through one dispose scope.
+/// </summary>
+public static class Trainer
+{
+    /// <summary>Builds a fresh model from the seed and trains it.</summary>
+    public static TrainingResult Run(Experiment experiment, Device? device = null, IProgress<StepReport>? progress = null, CancellationToken cancel = default)
+    {
+        experiment.Validated();
+        NativeBackend.EnsureLoaded();
+        device ??= CPU;
+        var model = NewModel(experiment, device);
+        return Train(model, experiment, device, progress, cancel);
+    }
+
+    /// <summary>A fresh model whose initial weights depend only on the experiment's seed.</summary>
+    public static PairModel NewModel(Experiment experiment, Device device)
+    {
+        NativeBackend.EnsureLoaded();
+        random.manual_seed(experiment.Seed);
+        var model = new PairModel(experiment.Head, experiment.Encoder);
+        model.to(device);
+        return model;
+    }
+
+    /// <summary>Trains <paramref name="model"/> in place (it may already be trained) and returns the losses.</summary>
+    public static TrainingResult Train(PairModel model, Experiment experiment, Device device, IProgress<StepReport>? progress = null, CancellationToken cancel = default)
+    {
+        experiment.Validated();
+        var data = new PairDataset(experiment.Seed, experiment.Pairs, experiment.ImageSize, experiment.Labels);
+        using var optimizer = optim.SGD(model.parameters(), experiment.LearningRate, experiment.Momentum);
+        int stepsPerEpoch = (experiment.Pairs + experiment.BatchSize - 1) / experiment.BatchSize;
+        var stepLosses = new List<float>(experiment.Epochs * stepsPerEpoch);
+        var clock = Stopwatch.StartNew();
+        bool completed = true;
+
+        using (var _ = enable_grad())
+        {
+            for (int epoch = 0; epoch < experiment.Epochs && completed; epoch++)
+            {
+                model.train();
+                int step = 0;
+                foreach (var batch in data.Batches(epoch, experiment.BatchSize))
+                {
+                    if (cancel.IsCancellationRequested) { completed = false; break; }
+                    float loss = Step(model, optimizer, data, batch, device);
+                    if (!float.IsFinite(loss))
+                        throw new TrainingDivergedException(experiment, epoch, step, loss);
+                    stepLosses.Add(loss);
+                    progress?.Report(new StepReport(epoch, step, stepsPerEpoch, loss));
+                    step++;
+                }
+            }
+        }
+
+        return new TrainingResult(experiment, stepLosses.ToArray(), stepsPerEpoch, Predict(model, experiment.ImageSize, device),
+            clock.Elapsed.TotalSeconds, completed) { Model = model };
+    }
+
+    private static float Step(PairModel model, optim.Optimizer optimizer, PairDataset data, IReadOnlyList<ColourPair> batch, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var (query, template, labels) = data.ToTensors(batch, device);
+        optimizer.zero_grad();
+        var loss = nn.functional.mse_loss(model.call(query, template), labels);
+        loss.backward();
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    /// <summary>The model's output for BB, BW, WB and WW, in eval mode (BatchNorm uses its running statistics).</summary>
+    public static IReadOnlyDictionary<string, float> Predict(PairModel model, int imageSize, Device device)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        model.eval();
+        var pairs = ColourPair.All;
+        var query = SolidImages.Batch(pairs.Select(p => p.Query).ToArray(), imageSize, device);
+        var template = SolidImages.Batch(pairs.Select(p => p.Template).ToArray(), imageSize, device);
+        var output = model.call(query, template).cpu().data<float>().ToArray();
+        model.train();
+        return pairs.Select((p, i) => (p.ToString(), output[i])).ToDictionary(x => x.Item1, x => x.Item2);
+    }
+}
+
+public sealed class TrainingDivergedException(Experiment experiment, int epoch, int step, float loss)
+    : Exception($"Experiment {experiment.Name} diverged at epoch {epoch + 1}, step {step + 1}: loss is {loss}. Lower the learning rate (now {experiment.LearningRate}).");

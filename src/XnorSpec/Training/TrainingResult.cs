@@ -1,0 +1,31 @@
+using XnorSpec.Experiments;
+using XnorSpec.Model;
+
+namespace XnorSpec.Training;
+
+/// <summary>What a run measured. <see cref="FinalLoss"/> is the mean step loss of the last epoch.</summary>
+public sealed record TrainingResult(
+    Experiment Experiment,
+    IReadOnlyList<float> StepLosses,
+    int StepsPerEpoch,
+    IReadOnlyDictionary<string, float> Predictions,
+    double Seconds,
+    bool Completed)
+{
+    /// <summary>The trained model; not serialised.</summary>
+    public PairModel? Model { get; init; }
+
+    public int EpochsRun => StepLosses.Count / StepsPerEpoch;
+
+    /// <summary>Mean step loss of each finished epoch.</summary>
+    public IReadOnlyList<double> EpochLosses =>
+        Enumerable.Range(0, EpochsRun).Select(e => StepLosses.Skip(e * StepsPerEpoch).Take(StepsPerEpoch).Average(x => (double)x)).ToArray();
+
+    /// <summary>The loss of each epoch's last step: the number the question printed.</summary>
+    public IReadOnlyList<float> LastStepLosses =>
+        Enumerable.Range(0, EpochsRun).Select(e => StepLosses[(e + 1) * StepsPerEpoch - 1]).ToArray();
+
+    public double FinalLoss => EpochLosses.Count > 0 ? EpochLosses[^1] : double.NaN;
+
+    public double InitialLoss => EpochLosses.Count > 0 ? EpochLosses[0] : double.NaN;
+}
