@@ -13,7 +13,7 @@ internal static class InputChecks
         if (images.dim() != 3 && images.dim() != 4)
             throw new ArgumentException($"{name} has shape {shape} (rank {images.dim()}); accepted: [3, H, W] for one image or [B, 3, H, W] for a batch.", name);
         if (images.dim() == 4 && images.shape[0] < 1)
-            throw new ArgumentException($"{name} has shape {shape}: an empty batch; pass at least one image.", name);
+            throw new ArgumentException($"{name} has shape {shape}: an empty batch; accepted: at least one image per batch.", name);
         var channels = images.shape[^3];
         if (channels != 3)
             throw new ArgumentException($"{name} has shape {shape} with {channels} channel(s); accepted: 3 (RGB) channels.", name);

@@ -20,6 +20,9 @@ public static class NativeBackend
         try
         {
             InitializeDeviceType(DeviceType.CPU);
+            // XNORSPEC_THREADS pins libtorch's intra-op threads, e.g. to share a small machine between two runs.
+            if (int.TryParse(Environment.GetEnvironmentVariable("XNORSPEC_THREADS"), out var threads) && threads > 0)
+                set_num_threads(threads);
             return $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version} on libtorch, {get_num_threads()} threads";
         }
         catch (Exception e) when (e is not NativeBackendException)

@@ -1,0 +1,71 @@
+using FluentAssertions;
+using XnorSpec.Data;
+using XnorSpec.Experiments;
+using XnorSpec.Model;
+using Xunit;
+
+namespace XnorSpec.Spec.Experiments;
+
+/// <summary>Experiment settings live in fixtures/profiles; the seed profile is the question's configuration.</summary>
+public class Profiles
+{
+    [Fact]
+    public void The_seed_profile_is_the_questions_configuration()
+    {
+        var seed = Profile.Load(Profile.Seed).Settings;
+
+        seed.Encoder.Should().Be(EncoderKind.ResNet18);
+        seed.ImageSize.Should().Be(128);
+        seed.Pairs.Should().Be(100);
+        seed.LearningRate.Should().Be(0.001);
+        seed.Momentum.Should().Be(0.01);
+        seed.Epochs.Should().Be(10);
+    }
+
+    [Theory]
+    [InlineData("seed")]
+    [InlineData("quick")]
+    public void Every_profile_runs_the_questions_five_experiments(string name)
+    {
+        var profile = Profile.Load(name);
+
+        profile.Experiments.Select(e => (e.Head, e.Labels)).Should().Contain(new[]
+        {
+            (FusionKind.Concat, LabelRule.SameColour), (FusionKind.Product, LabelRule.SameColour),
+            (FusionKind.Concat, LabelRule.FirstIsBlack), (FusionKind.Concat, LabelRule.SecondIsBlack), (FusionKind.Concat, LabelRule.AllZeros),
+        });
+    }
+
+    [Fact]
+    public void An_unknown_profile_is_refused_listing_the_available_ones()
+    {
+        var act = () => Profile.Load("nonesuch");
+
+        act.Should().Throw<ArgumentException>().WithMessage("*nonesuch*available*quick*seed*");
+    }
+
+    [Theory]
+    [InlineData("\"learningRat\": 0.1", "learningRat")]
+    [InlineData("\"learningRate\": \"fast\"", "learningRate")]
+    [InlineData("\"epochs\": 0", "Epochs")]
+    public void A_profile_file_with_an_extra_mistyped_or_invalid_field_is_refused_naming_the_file_and_the_field(string field, string named)
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("xnorspec-profile-").FullName, "broken.json");
+        File.WriteAllText(file, "{\n  \"description\": \"x\",\n  \"settings\": {\n    " + field + "\n  },\n  \"experiments\": []\n}\n");
+
+        var act = () => Profile.LoadFile(file);
+
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains(file) && e.Message.Contains(named));
+    }
+
+    [Fact]
+    public void A_profile_file_missing_a_required_field_is_refused_naming_it()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("xnorspec-profile-").FullName, "partial.json");
+        File.WriteAllText(file, "{ \"description\": \"x\", \"settings\": {} }");
+
+        var act = () => Profile.LoadFile(file);
+
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains(file) && e.Message.Contains("experiments"));
+    }
+}

@@ -1,0 +1,116 @@
+using FluentAssertions;
+using XnorSpec.Runtime;
+using XnorSpec.Spec.Support;
+using Xunit;
+using static XnorSpec.Runtime.LibStdCxxCompat;
+
+namespace XnorSpec.Spec.Runtime;
+
+/// <summary>
+/// TorchSharp 0.107's libLibTorchSharp.so needs GLIBCXX_3.4.32 only for a link-time marker symbol;
+/// the build marks that requirement weak in its output copy when the system libstdc++ is older.
+/// </summary>
+public class Native_loading
+{
+    private static readonly (string, ushort)[] OnlyTheMarker =
+        { (MarkerSymbol, SyntheticElf.Glibcxx3432Index), ("_ZNSt8ios_base4InitC1Ev", SyntheticElf.Glibcxx34Index) };
+
+    [Fact]
+    public void The_version_patch_marks_only_the_GLIBCXX_3_4_32_requirement_weak()
+    {
+        var elf = SyntheticElf.Build(OnlyTheMarker);
+        var before = (byte[])elf.Clone();
+
+        MakeRequirementWeak(elf).Should().Be(PatchOutcome.Patched);
+
+        Requirement(elf, NeededVersion).Should().Be((true, true));
+        Requirement(elf, "GLIBCXX_3.4").Should().Be((true, false));
+        elf.Zip(before).Count(p => p.First != p.Second).Should().Be(1, "only the flags byte of one Vernaux entry changes");
+    }
+
+    [Fact]
+    public void The_version_patch_is_idempotent()
+    {
+        var elf = SyntheticElf.Build(OnlyTheMarker);
+        MakeRequirementWeak(elf);
+        var once = (byte[])elf.Clone();
+
+        MakeRequirementWeak(elf).Should().Be(PatchOutcome.AlreadyWeak);
+        elf.Should().Equal(once);
+    }
+
+    [Fact]
+    public void The_version_patch_refuses_a_library_that_really_uses_GLIBCXX_3_4_32()
+    {
+        var elf = SyntheticElf.Build(OnlyTheMarker.Append(("_ZNSt7__cxx1112basic_stringIcE6formatEv", SyntheticElf.Glibcxx3432Index)).ToArray());
+        var before = (byte[])elf.Clone();
+
+        MakeRequirementWeak(elf).Should().Be(PatchOutcome.RefusedOtherSymbolsNeedIt);
+        elf.Should().Equal(before);
+    }
+
+    [Fact]
+    public void The_version_patch_leaves_files_that_are_not_ELF64_or_do_not_need_the_version_alone()
+    {
+        var text = "not an ELF file at all, just some text padding it out beyond sixty-four bytes."u8.ToArray();
+        MakeRequirementWeak(text).Should().Be(PatchOutcome.NotElf64);
+        MakeRequirementWeak(SyntheticElf.Build(OnlyTheMarker), version: "GLIBCXX_9.9").Should().Be(PatchOutcome.NotRequired);
+    }
+
+    [Fact]
+    public void Defined_versions_are_read_from_the_version_definition_section()
+    {
+        var library = SyntheticElf.Build(OnlyTheMarker, new[] { "GLIBCXX_3.4", "GLIBCXX_3.4.30" });
+
+        DefinedVersions(library).Should().BeEquivalentTo("GLIBCXX_3.4", "GLIBCXX_3.4.30");
+        DefinedVersions(SyntheticElf.Build(OnlyTheMarker)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_native_backend_loads_and_computes()
+    {
+        NativeBackend.EnsureLoaded().Should().Contain("TorchSharp");
+        using var sum = TorchSharp.torch.ones(3).sum();
+        sum.item<float>().Should().Be(3f);
+    }
+
+    [Fact]
+    public void The_build_patches_the_output_copy_only_when_the_system_libstdcxx_lacks_the_version()
+    {
+        var copies = Directory.GetFiles(AppContext.BaseDirectory, TorchSharpLibrary, SearchOption.AllDirectories);
+        copies.Should().NotBeEmpty();
+        bool systemHasIt = SystemLibStdCxxDefines(NeededVersion);
+        foreach (var copy in copies)
+            Requirement(File.ReadAllBytes(copy), NeededVersion).Should().Be((true, !systemHasIt), $"{copy} is patched exactly when needed");
+    }
+
+    [SkippableFact]
+    public void The_build_never_modifies_the_NuGet_cache()
+    {
+        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                    ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var original = Path.Combine(cache, "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", TorchSharpLibrary);
+        Skip.IfNot(File.Exists(original), $"no NuGet cache copy at {original}");
+        Requirement(File.ReadAllBytes(original), NeededVersion).Should().Be((true, false));
+    }
+
+    [Fact]
+    public void A_missing_native_library_is_reported_with_its_name_cause_and_fix()
+    {
+        var empty = Directory.CreateTempSubdirectory("xnorspec-empty-").FullName;
+        var message = NativeBackend.Diagnose(empty);
+        message.Should().Contain(TorchSharpLibrary).And.Contain("not found").And.Contain("Fix: run `dotnet build`");
+    }
+
+    [SkippableFact]
+    public void An_unpatched_library_on_an_old_libstdcxx_is_reported_with_the_missing_version_and_the_fix()
+    {
+        Skip.If(SystemLibStdCxxDefines(NeededVersion), "this system's libstdc++ has GLIBCXX_3.4.32, so an unpatched library loads");
+        var dir = Directory.CreateTempSubdirectory("xnorspec-unpatched-").FullName;
+        File.WriteAllBytes(Path.Combine(dir, TorchSharpLibrary), SyntheticElf.Build(OnlyTheMarker));
+
+        var message = NativeBackend.Diagnose(dir);
+
+        message.Should().Contain(TorchSharpLibrary).And.Contain(NeededVersion).And.Contain("lacks").And.Contain("dotnet build");
+    }
+}

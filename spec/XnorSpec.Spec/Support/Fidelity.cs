@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using XnorSpec.Data;
+using XnorSpec.Experiments;
+using XnorSpec.Model;
+using XnorSpec.Runtime;
+using XnorSpec.Training;
+
+namespace XnorSpec.Spec.Support;
+
+/// <summary>
+/// The two fidelities. Quick runs the profile fixtures/profiles/quick.json (no trait, the default run);
+/// Seed runs fixtures/profiles/seed.json, the question's exact configuration, under the trait
+/// Category=Seed. Each experiment trains once per test run; specs that look at it share the result.
+/// </summary>
+public static class Runs
+{
+    public const string SeedCategory = "Seed";
+
+    private static readonly ConcurrentDictionary<Experiment, Lazy<TrainingResult>> Cache = new();
+
+    public static Profile Quick => Profile.Load(Profile.Quick);
+    public static Profile Seed => Profile.Load(Profile.Seed);
+
+    public static TrainingResult Of(Experiment experiment) =>
+        Cache.GetOrAdd(experiment, e => new Lazy<TrainingResult>(() => Trainer.Run(e, TestDevice.Current))).Value;
+
+    public static TrainingResult Of(Profile profile, FusionKind head, LabelRule labels) => Of(profile.Get(head, labels));
+}
+
+/// <summary>The device specs run on: XNORSPEC_DEVICE (auto, cpu or cuda), default auto.</summary>
+public static class TestDevice
+{
+    public static TorchSharp.torch.Device Current { get; } = Devices.Resolve(null);
+}
