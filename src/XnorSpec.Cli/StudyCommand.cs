@@ -15,7 +15,7 @@ namespace XnorSpec.Cli;
 /// </summary>
 internal static class StudyCommand
 {
-    private const string Header = "arm,head,labels,batchSize,learningRate,epochs,seed,encoders,finalLoss,firstEpochLoss,lastStepLoss,epochLosses,BB,BW,WB,WW,seconds";
+    private const string Header = "arm,head,labels,batchSize,learningRate,epochs,seed,encoders,finalLoss,firstEpochLoss,lastStepLoss,epochLosses,BB,BW,WB,WW,seconds,trainBB,trainBW,trainWB,trainWW";
 
     public static Command Create()
     {
@@ -39,7 +39,8 @@ internal static class StudyCommand
                     var result = encoders == "fresh" ? Trainer.Run(cell, CPU) : RunWithPretrainedEncoders(cell, encoders);
                     var p = result.Predictions;
                     File.AppendAllText(file, string.Join(",", row, F(result.FinalLoss), F(result.InitialLoss), F(result.LastStepLosses[^1]),
-                        string.Join(";", result.EpochLosses.Select(F)), F(p["BB"]), F(p["BW"]), F(p["WB"]), F(p["WW"]), result.Seconds.ToString("F1", CultureInfo.InvariantCulture)) + "\n");
+                        string.Join(";", result.EpochLosses.Select(F)), F(p["BB"]), F(p["BW"]), F(p["WB"]), F(p["WW"]), result.Seconds.ToString("F1", CultureInfo.InvariantCulture),
+                        string.Join(",", new[] { "BB", "BW", "WB", "WW" }.Select(k => F(result.TrainModePredictions[k])))) + "\n");
                     Console.WriteLine($"{row}: final {result.FinalLoss:F4} in {result.Seconds:F0} s");
                     result.Model?.Dispose();
                 }
@@ -56,6 +57,10 @@ internal static class StudyCommand
         var rest = new[] { (FusionKind.Product, LabelRule.FirstIsBlack), (FusionKind.Product, LabelRule.SecondIsBlack), (FusionKind.Product, LabelRule.AllZeros) };
         switch (arm)
         {
+            case "quick":
+                var quick = Profile.Load(Profile.Quick);
+                foreach (var e in quick.Experiments) foreach (var s in new long[] { 1, 2, 3, 4, 5 }) yield return (e with { Seed = s }, "fresh");
+                break;
             case "seed10":
                 foreach (var (h, l) in main) foreach (var s in seeds) yield return (seed with { Head = h, Labels = l, BatchSize = 10, Seed = s }, "fresh");
                 break;

@@ -68,7 +68,7 @@ public static class Trainer
         }
 
         return new TrainingResult(experiment, stepLosses.ToArray(), stepsPerEpoch, Predict(model, experiment.ImageSize, device),
-            clock.Elapsed.TotalSeconds, completed) { Model = model };
+            clock.Elapsed.TotalSeconds, completed) { Model = model, TrainModePredictions = PredictWithBatchStatistics(model, experiment.ImageSize, device) };
     }
 
     private static float Step(PairModel model, optim.Optimizer optimizer, PairDataset data, IReadOnlyList<ColourPair> batch, Device device)
@@ -82,17 +82,37 @@ public static class Trainer
         return loss.item<float>();
     }
 
-    /// <summary>The model's output for BB, BW, WB and WW, in eval mode (BatchNorm uses its running statistics).</summary>
+    /// <summary>The model's output for BB, BW, WB and WW, in eval mode (BatchNorm uses its running statistics), as the question checked it.</summary>
     public static IReadOnlyDictionary<string, float> Predict(PairModel model, int imageSize, Device device)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         model.eval();
+        try { return PredictAll(model, imageSize, device); }
+        finally { model.train(); }
+    }
+
+    /// <summary>
+    /// The output for BB, BW, WB and WW as one training-mode batch: BatchNorm normalises with this
+    /// balanced batch's statistics, as it did during training. The running statistics are restored
+    /// afterwards, so the model is left exactly as it was.
+    /// </summary>
+    public static IReadOnlyDictionary<string, float> PredictWithBatchStatistics(PairModel model, int imageSize, Device device)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var saved = model.named_buffers().Select(b => (b.buffer, copy: b.buffer.clone())).ToArray();
+        model.train();
+        try { return PredictAll(model, imageSize, device); }
+        finally { foreach (var (buffer, copy) in saved) buffer.copy_(copy); }
+    }
+
+    private static IReadOnlyDictionary<string, float> PredictAll(PairModel model, int imageSize, Device device)
+    {
         var pairs = ColourPair.All;
         var query = SolidImages.Batch(pairs.Select(p => p.Query).ToArray(), imageSize, device);
         var template = SolidImages.Batch(pairs.Select(p => p.Template).ToArray(), imageSize, device);
         var output = model.call(query, template).cpu().data<float>().ToArray();
-        model.train();
         return pairs.Select((p, i) => (p.ToString(), output[i])).ToDictionary(x => x.Item1, x => x.Item2);
     }
 }

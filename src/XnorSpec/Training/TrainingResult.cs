@@ -15,6 +15,9 @@ public sealed record TrainingResult(
     /// <summary>The trained model; not serialised.</summary>
     public PairModel? Model { get; init; }
 
+    /// <summary>BB, BW, WB, WW as one training-mode batch (BatchNorm on batch statistics, as in training).</summary>
+    public IReadOnlyDictionary<string, float> TrainModePredictions { get; init; } = new Dictionary<string, float>();
+
     public int EpochsRun => StepLosses.Count / StepsPerEpoch;
 
     /// <summary>Mean step loss of each finished epoch.</summary>
