@@ -1,0 +1,58 @@
+using FluentAssertions;
+using XnorSpec.Data;
+using XnorSpec.Model;
+using XnorSpec.Spec.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace XnorSpec.Spec.Training;
+
+/// <summary>
+/// Claim 1. cat(q, t) followed by one linear unit gives the logit f(q) + g(t) + b: additively
+/// separable, so it cannot express "same colour" (XNOR) and the best it can do on balanced labels
+/// is the constant 0.5, whose mean squared error is 0.25.
+/// </summary>
+public class Concat_linear_head(ITestOutputHelper output)
+{
+    // Quick profile, seeds 1, 3, 5 (fixtures/reproduction/quick-study-concat-bs10-lr0.01.txt): every epoch's mean loss was
+    // 0.2597 to 0.3079, never below 0.25. Margin: 0.01 below the constant predictor's 0.25.
+    private const double QuickLowestEpochLoss = 0.24;
+
+    // Seed profile, batch size 10, seeds 1-3 (fixtures/reproduction/study.csv): epoch means 0.2504 to 0.2613,
+    // eval-mode predictions 0.452 to 0.549. Margins: loss 0.24..0.275, predictions 0.5 +/- 0.1.
+    private const double SeedLowestEpochLoss = 0.24, SeedHighestEpochLoss = 0.275, SeedPredictionBand = 0.1;
+
+    [Fact]
+    public void The_concat_linear_head_never_beats_the_constant_one_half_predictor_on_same_colour_labels()
+    {
+        var run = Runs.Of(Runs.Quick, FusionKind.Concat, LabelRule.SameColour);
+        output.WriteLine($"epoch losses: {string.Join(" ", run.EpochLosses.Select(l => l.ToString("F4")))}");
+
+        run.EpochLosses.Should().OnlyContain(loss => loss >= QuickLowestEpochLoss);
+    }
+
+    [Fact]
+    public void The_concat_linear_heads_logits_add_up_so_same_and_different_pairs_cannot_be_told_apart()
+    {
+        var run = Runs.Of(Runs.Quick, FusionKind.Concat, LabelRule.SameColour);
+        var (contrast, scale) = Contrast.OfSolidColours(run.Model!, run.Experiment.ImageSize, TestDevice.Current);
+        output.WriteLine($"z(BB) + z(WW) - z(BW) - z(WB) = {contrast:E3}; largest |z| = {scale:F3}");
+
+        // Zero up to float32 rounding of four logits of size `scale`.
+        Math.Abs(contrast).Should().BeLessThan(1e-5 * Math.Max(1, scale));
+    }
+
+    [Fact]
+    [Trait("Category", Runs.SeedCategory)]
+    public void At_the_seed_settings_the_concat_linear_head_stays_near_one_half_for_the_whole_run()
+    {
+        var run = Runs.Of(Runs.Seed, FusionKind.Concat, LabelRule.SameColour);
+        output.WriteLine($"epoch losses: {string.Join(" ", run.EpochLosses.Select(l => l.ToString("F4")))}");
+        output.WriteLine($"eval predictions: {string.Join(" ", run.Predictions.Select(p => $"{p.Key}={p.Value:F3}"))}");
+
+        run.EpochLosses.Should().OnlyContain(loss => loss >= SeedLowestEpochLoss && loss <= SeedHighestEpochLoss);
+        run.Predictions.Values.Should().OnlyContain(p => Math.Abs(p - 0.5) <= SeedPredictionBand);
+        var (contrast, scale) = Contrast.OfSolidColours(run.Model!, run.Experiment.ImageSize, TestDevice.Current);
+        Math.Abs(contrast).Should().BeLessThan(1e-5 * Math.Max(1, scale));
+    }
+}
