@@ -4,6 +4,7 @@ using XnorSpec.Cli;
 var root = new RootCommand("XnorSpec: why a concat-linear head cannot learn 'same colour', reproduced with real ResNet18 training.");
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(StudyCommand.Create());
+root.Subcommands.Add(StudyCommand.CreateSummary());
 
 try
 {

@@ -20,12 +20,12 @@ internal static class StudyCommand
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "CSV file to append to.", DefaultValueFactory = _ => Fixtures.Path("reproduction", "study.csv") };
-        var arms = new Option<string[]>("--arm") { Description = "Arms to run, in order: seed10, lr, seed1, shared, rest.", AllowMultipleArgumentsPerToken = true };
+        var arms = new Option<string[]>("--arm") { Description = "Arms to run, in order: quick, seed10, lr, seed1, shared, lr-concat, rest.", AllowMultipleArgumentsPerToken = true };
         var command = new Command("study", "Run the reproduction study of the question's settings (slow: hours on 2 cores).") { output, arms };
         command.SetAction(parsed =>
         {
             var file = parsed.GetValue(output)!;
-            var selected = parsed.GetValue(arms) is { Length: > 0 } a ? a : new[] { "seed10", "lr", "seed1", "shared", "rest" };
+            var selected = parsed.GetValue(arms) is { Length: > 0 } a ? a : new[] { "seed10", "lr", "seed1", "shared", "lr-concat", "rest" };
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
             if (!File.Exists(file)) File.WriteAllText(file, Header + "\n");
             Console.WriteLine($"libtorch threads: {get_num_threads()}");
@@ -67,7 +67,7 @@ internal static class StudyCommand
             case "lr":
                 foreach (var lr in new[] { 0.01, 0.1 })
                     foreach (var s in seeds) yield return (seed with { Head = FusionKind.Product, BatchSize = 10, LearningRate = lr, Seed = s }, "fresh");
-                foreach (var s in seeds) yield return (seed with { Head = FusionKind.Concat, BatchSize = 10, LearningRate = 0.1, Seed = s }, "fresh");
+
                 break;
             case "seed1":
                 foreach (var (h, l) in main.Take(3)) foreach (var s in seeds) yield return (seed with { Head = h, Labels = l, BatchSize = 1, Seed = s }, "fresh");
@@ -75,12 +75,15 @@ internal static class StudyCommand
             case "shared":
                 foreach (var s in seeds.Take(1)) yield return (seed with { Head = FusionKind.Product, BatchSize = 1, Seed = s }, "after-first-then-second");
                 break;
+            case "lr-concat":
+                foreach (var s in seeds) yield return (seed with { Head = FusionKind.Concat, BatchSize = 10, LearningRate = 0.1, Seed = s }, "fresh");
+                break;
             case "rest":
                 foreach (var (h, l) in rest) foreach (var s in seeds) yield return (seed with { Head = h, Labels = l, BatchSize = 10, Seed = s }, "fresh");
                 foreach (var (h, l) in main.Skip(3).Concat(rest)) foreach (var s in seeds) yield return (seed with { Head = h, Labels = l, BatchSize = 1, Seed = s }, "fresh");
                 break;
             default:
-                throw new ArgumentException($"Unknown study arm '{arm}'; valid: seed10, lr, seed1, shared, rest.");
+                throw new ArgumentException($"Unknown study arm '{arm}'; valid: quick, seed10, lr, seed1, shared, lr-concat, rest.");
         }
     }
 
@@ -95,6 +98,30 @@ internal static class StudyCommand
         var product = second.WithNewHead(cell.Head);
         return Trainer.Train(product, cell with { Seed = cell.Seed + 2000 }, CPU);
     }
+
+    /// <summary>`study-summary`: the study's CSV as a Markdown table, one row per cell, for the README.</summary>
+    public static Command CreateSummary()
+    {
+        var input = new Option<string>("--in") { Description = "Study CSV to summarise.", DefaultValueFactory = _ => Fixtures.Path("reproduction", "study.csv") };
+        var command = new Command("study-summary", "Print the reproduction study's results as a Markdown table.") { input };
+        command.SetAction(parsed =>
+        {
+            var rows = File.ReadAllLines(parsed.GetValue(input)!).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToArray();
+            Console.WriteLine("| arm | head | labels | batch | lr | encoders | seeds | first-epoch loss | final loss (mean, min..max) | eval predictions BB/BW/WB/WW (seed 1 or first) |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var cell in rows.GroupBy(r => string.Join(",", r[0], r[1], r[2], r[3], r[4], r[7])))
+            {
+                var r = cell.First();
+                double[] final = cell.Select(x => P(x[8])).ToArray(), first = cell.Select(x => P(x[9])).ToArray();
+                Console.WriteLine($"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[7]} | {string.Join(" ", cell.Select(x => x[6]))} | "
+                    + $"{first.Average():F3} | {final.Average():F4} ({final.Min():F4}..{final.Max():F4}) | {P(r[12]):F2}/{P(r[13]):F2}/{P(r[14]):F2}/{P(r[15]):F2} |");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static double P(string s) => double.Parse(s, CultureInfo.InvariantCulture);
 
     private static string Key(string row) => string.Join(",", row.Split(',').Take(8));
 

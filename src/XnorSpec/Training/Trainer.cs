@@ -45,6 +45,7 @@ public static class Trainer
         using var optimizer = optim.SGD(model.parameters(), experiment.LearningRate, experiment.Momentum);
         int stepsPerEpoch = (experiment.Pairs + experiment.BatchSize - 1) / experiment.BatchSize;
         var stepLosses = new List<float>(experiment.Epochs * stepsPerEpoch);
+        var liveTensors = new List<long>(experiment.Epochs);
         var clock = Stopwatch.StartNew();
         bool completed = true;
 
@@ -64,11 +65,13 @@ public static class Trainer
                     progress?.Report(new StepReport(epoch, step, stepsPerEpoch, loss));
                     step++;
                 }
+                // Every step's tensors die with its scope: this count must stay flat from epoch to epoch.
+                if (completed) liveTensors.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
             }
         }
 
         return new TrainingResult(experiment, stepLosses.ToArray(), stepsPerEpoch, Predict(model, experiment.ImageSize, device),
-            clock.Elapsed.TotalSeconds, completed) { Model = model, TrainModePredictions = PredictWithBatchStatistics(model, experiment.ImageSize, device) };
+            clock.Elapsed.TotalSeconds, completed) { Model = model, LiveTensorsAfterEpoch = liveTensors, TrainModePredictions = PredictWithBatchStatistics(model, experiment.ImageSize, device) };
     }
 
     private static float Step(PairModel model, optim.Optimizer optimizer, PairDataset data, IReadOnlyList<ColourPair> batch, Device device)

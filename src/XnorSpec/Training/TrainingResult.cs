@@ -15,6 +15,9 @@ public sealed record TrainingResult(
     /// <summary>The trained model; not serialised.</summary>
     public PairModel? Model { get; init; }
 
+    /// <summary>Live TorchSharp tensors on the training thread after each finished epoch.</summary>
+    public IReadOnlyList<long> LiveTensorsAfterEpoch { get; init; } = Array.Empty<long>();
+
     /// <summary>BB, BW, WB, WW as one training-mode batch (BatchNorm on batch statistics, as in training).</summary>
     public IReadOnlyDictionary<string, float> TrainModePredictions { get; init; } = new Dictionary<string, float>();
 
