@@ -25,6 +25,12 @@ public static class Runs
         Cache.GetOrAdd(experiment, e => new Lazy<TrainingResult>(() => Trainer.Run(e, TestDevice.Current))).Value;
 
     public static TrainingResult Of(Profile profile, FusionKind head, LabelRule labels) => Of(profile.Get(head, labels));
+
+    /// <summary>The figures a spec prints: epoch means, final loss and predictions.</summary>
+    public static string Describe(TrainingResult run) =>
+        $"{run.Experiment.Name} (batch {run.Experiment.BatchSize}, lr {run.Experiment.LearningRate}, seed {run.Experiment.Seed}): "
+        + $"epoch losses {string.Join(" ", run.EpochLosses.Select(l => l.ToString("F4")))}; final {run.FinalLoss:F5}; "
+        + $"eval predictions {string.Join(" ", run.Predictions.Select(p => $"{p.Key}={p.Value:F3}"))}; {run.Seconds:F0} s";
 }
 
 /// <summary>The device specs run on: XNORSPEC_DEVICE (auto, cpu or cuda), default auto.</summary>

@@ -26,7 +26,7 @@ public class Concat_linear_head(ITestOutputHelper output)
     public void The_concat_linear_head_never_beats_the_constant_one_half_predictor_on_same_colour_labels()
     {
         var run = Runs.Of(Runs.Quick, FusionKind.Concat, LabelRule.SameColour);
-        output.WriteLine($"epoch losses: {string.Join(" ", run.EpochLosses.Select(l => l.ToString("F4")))}");
+        output.WriteLine(Runs.Describe(run));
 
         run.EpochLosses.Should().OnlyContain(loss => loss >= QuickLowestEpochLoss);
     }
@@ -47,8 +47,7 @@ public class Concat_linear_head(ITestOutputHelper output)
     public void At_the_seed_settings_the_concat_linear_head_stays_near_one_half_for_the_whole_run()
     {
         var run = Runs.Of(Runs.Seed, FusionKind.Concat, LabelRule.SameColour);
-        output.WriteLine($"epoch losses: {string.Join(" ", run.EpochLosses.Select(l => l.ToString("F4")))}");
-        output.WriteLine($"eval predictions: {string.Join(" ", run.Predictions.Select(p => $"{p.Key}={p.Value:F3}"))}");
+        output.WriteLine(Runs.Describe(run));
 
         run.EpochLosses.Should().OnlyContain(loss => loss >= SeedLowestEpochLoss && loss <= SeedHighestEpochLoss);
         run.Predictions.Values.Should().OnlyContain(p => Math.Abs(p - 0.5) <= SeedPredictionBand);

@@ -27,8 +27,7 @@ public class Single_image_labels(ITestOutputHelper output)
     public void The_concat_head_learns_labels_that_depend_on_one_image_only(LabelRule labels)
     {
         var run = Runs.Of(Runs.Quick, FusionKind.Concat, labels);
-        output.WriteLine($"epoch losses: {string.Join(" ", run.EpochLosses.Select(l => l.ToString("F4")))}");
-        output.WriteLine($"eval predictions: {string.Join(" ", run.Predictions.Select(p => $"{p.Key}={p.Value:F3}"))}");
+        output.WriteLine(Runs.Describe(run));
 
         run.FinalLoss.Should().BeLessThan(QuickFinalLoss);
         foreach (var pair in ColourPair.All)
@@ -39,7 +38,7 @@ public class Single_image_labels(ITestOutputHelper output)
     public void The_concat_head_learns_all_zero_labels_so_the_optimiser_works()
     {
         var run = Runs.Of(Runs.Quick, FusionKind.Concat, LabelRule.AllZeros);
-        output.WriteLine($"epoch losses: {string.Join(" ", run.EpochLosses.Select(l => l.ToString("F4")))}");
+        output.WriteLine(Runs.Describe(run));
 
         run.FinalLoss.Should().BeLessThan(QuickAllZerosFinalLoss);
         run.Predictions.Values.Should().OnlyContain(p => p < 0.5);
