@@ -22,7 +22,7 @@ public class Product_head(ITestOutputHelper output)
     private const double SeedFinalLoss = 0.01;
 
     // The question's literal settings (lr 0.001, batch 10), seeds 1-3 (study.csv, arm seed10): final
-    // losses SEED_LITERAL_RANGE. The claim: still above 0.15 after 10 epochs, far from converged.
+    // losses 0.2083 to 0.2166 (from 0.245 in epoch 1). Claim: still above 0.15 after 10 epochs (margin 0.058).
     private const double SeedLiteralLowestFinalLoss = 0.15;
 
     [Fact]
