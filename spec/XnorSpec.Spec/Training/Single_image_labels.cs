@@ -45,11 +45,13 @@ public class Single_image_labels(ITestOutputHelper output)
     }
 
     // Seed profile (batch 10, lr 0.001), seeds 1-3 (fixtures/reproduction/study.csv, arm seed10):
-    // final losses SEED_SINGLE_RANGE. Margin: SEED_SINGLE_MARGIN.
-    private const double SeedFinalLoss = 0.2;
+    // final losses FirstIsBlack 0.0643 to 0.0723, SecondIsBlack 0.0624 to 0.0927, from about 0.23 in
+    // epoch 1; every eval-mode prediction on the right side of 0.5 (0.69-0.75 vs 0.20-0.28).
+    // Margin: 0.15, 0.057 above the worst and still well under the 0.25 of knowing nothing.
+    private const double SeedFinalLoss = 0.15;
 
-    // Seed profile, seeds 1-3: final losses SEED_ZEROS_RANGE. Margin: SEED_ZEROS_MARGIN.
-    private const double SeedAllZerosFinalLoss = 0.05;
+    // Seed profile, seeds 1-3: final losses 0.0071 to 0.0093; predictions 0.05 to 0.14. Margin: 3x the worst.
+    private const double SeedAllZerosFinalLoss = 0.03;
 
     [Theory]
     [Trait("Category", Runs.SeedCategory)]
