@@ -25,4 +25,7 @@ public static class Contrast
         }
         finally { model.train(); }
     }
+
+    public static string Describe((double Contrast, double Scale) c) =>
+        $"z(BB) + z(WW) - z(BW) - z(WB) = {c.Contrast:E3}; largest |z| = {c.Scale:F3}";
 }

@@ -36,7 +36,7 @@ public class Concat_linear_head(ITestOutputHelper output)
     {
         var run = Runs.Of(Runs.Quick, FusionKind.Concat, LabelRule.SameColour);
         var (contrast, scale) = Contrast.OfSolidColours(run.Model!, run.Experiment.ImageSize, TestDevice.Current);
-        output.WriteLine($"z(BB) + z(WW) - z(BW) - z(WB) = {contrast:E3}; largest |z| = {scale:F3}");
+        output.WriteLine(Contrast.Describe((contrast, scale)));
 
         // Zero up to float32 rounding of four logits of size `scale`.
         Math.Abs(contrast).Should().BeLessThan(1e-5 * Math.Max(1, scale));

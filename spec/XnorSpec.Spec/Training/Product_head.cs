@@ -39,7 +39,7 @@ public class Product_head(ITestOutputHelper output)
     {
         var run = Runs.Of(Runs.Quick, FusionKind.Product, LabelRule.SameColour);
         var (contrast, scale) = Contrast.OfSolidColours(run.Model!, run.Experiment.ImageSize, TestDevice.Current);
-        output.WriteLine($"z(BB) + z(WW) - z(BW) - z(WB) = {contrast:E3}; largest |z| = {scale:F3}");
+        output.WriteLine(Contrast.Describe((contrast, scale)));
 
         Math.Abs(contrast).Should().BeGreaterThan(1e-3 * Math.Max(1, scale));
     }
