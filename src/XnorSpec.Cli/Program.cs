@@ -1,17 +1,20 @@
 using System.CommandLine;
 using XnorSpec.Cli;
 
-var root = new RootCommand("XnorSpec: why a concat-linear head cannot learn 'same colour', reproduced with real ResNet18 training.");
-root.Subcommands.Add(TrainCommand.Create());
-root.Subcommands.Add(StudyCommand.Create());
-root.Subcommands.Add(StudyCommand.CreateSummary());
+var root = new RootCommand("""
+    XnorSpec: why a two-tower model with a concat-linear head cannot learn "same colour", reproduced
+    with real ResNet18 training on TorchSharp.
 
-try
+    Start here:
+      xnor-spec reproduce --profile quick     (about a minute and a half on 2 CPU cores)
+      xnor-spec reproduce                     (the question's configuration, under 10 minutes)
+    """)
 {
-    return root.Parse(args).Invoke();
-}
-catch (XnorSpec.Runtime.NativeBackendException e)
-{
-    Console.Error.WriteLine(e.Message);
-    return 1;
-}
+    ReproduceCommand.Create(),
+    TrainCommand.Create(),
+    PredictCommand.Create(),
+    StudyCommand.Create(),
+    StudyCommand.CreateSummary(),
+};
+
+return ExitCodes.Run(root, args);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using XnorSpec.Data;
 using XnorSpec.Experiments;
+using XnorSpec.Files;
 using XnorSpec.Model;
 using XnorSpec.Runtime;
 using XnorSpec.Training;
@@ -12,49 +13,57 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var profile = new Option<string>("--profile") { Description = "Profile in fixtures/profiles whose base settings to start from.", DefaultValueFactory = _ => Profile.Seed };
-        var head = new Option<FusionKind>("--head") { Description = "Fusion head.", DefaultValueFactory = _ => FusionKind.Concat };
-        var labels = new Option<LabelRule>("--labels") { Description = "Label rule.", DefaultValueFactory = _ => LabelRule.SameColour };
+        var profile = new Option<string>("--profile") { Description = "Profile in fixtures/profiles whose base settings to start from. Default: seed.", DefaultValueFactory = _ => Profile.Seed };
+        var head = Options.Enum("--head", "Fusion head.", FusionKind.Concat);
+        var labels = Options.Enum("--labels", "Label rule.", LabelRule.SameColour);
         var batch = new Option<int?>("--batch-size") { Description = "Pairs per step." };
         var lr = new Option<double?>("--lr") { Description = "SGD learning rate." };
-        var momentum = new Option<double?>("--momentum") { Description = "SGD momentum." };
+        var momentum = new Option<double?>("--momentum") { Description = "SGD momentum, in [0, 1)." };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs." };
         var pairs = new Option<int?>("--pairs") { Description = "Pairs per epoch." };
         var size = new Option<int?>("--image-size") { Description = "Image side in pixels." };
         var seed = new Option<long?>("--seed") { Description = "Seed for weights and data." };
-        var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
-        var command = new Command("train", "Train one experiment and print its loss per epoch.")
+        var save = new Option<string?>("--save") { Description = "Save the trained model to this file (for `predict`)." };
+        var device = Options.Device();
+        var command = new Command("train", """
+            Train one experiment and print its loss per epoch, its final loss and its predictions.
+            Unset settings come from the profile's base settings.
+
+            Examples:
+              xnor-spec train --head Product --labels SameColour --lr 0.1 --save product.model
+              xnor-spec train --profile quick --head Concat --labels FirstIsBlack --seed 3
+            """)
         {
-            profile, head, labels, batch, lr, momentum, epochs, pairs, size, seed, device,
+            profile, head, labels, batch, lr, momentum, epochs, pairs, size, seed, save, device,
         };
         command.SetAction(parsed =>
         {
             var settings = Profile.Load(parsed.GetValue(profile)!).Settings;
-            var experiment = settings with
+            var experiment = (settings with
             {
                 Head = parsed.GetValue(head), Labels = parsed.GetValue(labels),
                 BatchSize = parsed.GetValue(batch) ?? settings.BatchSize, LearningRate = parsed.GetValue(lr) ?? settings.LearningRate,
                 Momentum = parsed.GetValue(momentum) ?? settings.Momentum, Epochs = parsed.GetValue(epochs) ?? settings.Epochs,
                 Pairs = parsed.GetValue(pairs) ?? settings.Pairs, ImageSize = parsed.GetValue(size) ?? settings.ImageSize,
                 Seed = parsed.GetValue(seed) ?? settings.Seed,
-            };
+            }).Validated();
+            var savePath = parsed.GetValue(save);
+            if (savePath is not null) AtomicFile.EnsureWritableDirectory(Path.GetDirectoryName(Path.GetFullPath(savePath))!);
             var chosen = Devices.Resolve(parsed.GetValue(device));
-            Console.WriteLine($"{experiment.Name} on {chosen}: {experiment}");
-            int lastEpoch = -1;
-            var result = Trainer.Run(experiment, chosen, new SyncProgress<StepReport>(r =>
+
+            TrainingResult? result = null;
+            RunDisplay.Show([experiment], (_, progress) => result = Trainer.Run(experiment, chosen, progress));
+            Console.WriteLine($"epoch means: {string.Join(" ", result!.EpochLosses.Select(l => l.ToString("F4")))}");
+            Console.WriteLine($"final loss {result.FinalLoss:F6} ({Verdicts.Of(result).Describe()}); eval-mode predictions "
+                + $"{string.Join(" ", result.Predictions.Select(p => $"{p.Key}={p.Value:F3}"))}; {result.Seconds:F1} s");
+            if (savePath is not null)
             {
-                if (r.Step == r.StepsPerEpoch - 1 && r.Epoch != lastEpoch) { lastEpoch = r.Epoch; Console.WriteLine($"epoch {r.Epoch + 1}: last step loss {r.Loss:F6}"); }
-            }));
-            Console.WriteLine($"epoch means: {string.Join(" ", result.EpochLosses.Select(l => l.ToString("F4")))}");
-            Console.WriteLine($"final loss {result.FinalLoss:F6}; predictions {string.Join(" ", result.Predictions.Select(p => $"{p.Key}={p.Value:F3}"))}; {result.Seconds:F1} s");
-            return 0;
+                ModelFile.Save(result.Model!, experiment, savePath);
+                Console.WriteLine($"Saved the model to {savePath}.");
+            }
+            result.Model?.Dispose();
+            return ExitCodes.Success;
         });
         return command;
     }
-}
-
-/// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

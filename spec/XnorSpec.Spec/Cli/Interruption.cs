@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using FluentAssertions;
+using XnorSpec.Experiments;
+using XnorSpec.Spec.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace XnorSpec.Spec.Cli;
+
+/// <summary>
+/// Claim: Ctrl-C (SIGINT) or SIGTERM stops a run after the current step; finished experiments are
+/// written, the interrupted one is kept and marked, results.json says incomplete, exit code 1.
+/// The signals go to the real process.
+/// </summary>
+public sealed class Interruption(ITestOutputHelper output) : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("xnorspec-interrupt-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    private (CliRun Run, TimeSpan AfterSignal) InterruptWhen(Func<string, bool> lineTrigger, int signal)
+    {
+        var process = CliProcess.Start("reproduce", "--profile", "quick", "--out", directory);
+        Stopwatch? sinceSignal = null;
+        var run = CliProcess.Finish(process, line =>
+        {
+            if (sinceSignal is null && lineTrigger(line))
+            {
+                CliProcess.Signal(process, signal);
+                sinceSignal = Stopwatch.StartNew();
+            }
+        });
+        output.WriteLine(run.ToString());
+        sinceSignal.Should().NotBeNull("the trigger line must have appeared");
+        return (run, sinceSignal!.Elapsed);
+    }
+
+    [Fact]
+    public void Ctrl_C_after_the_first_experiment_keeps_it_and_marks_the_run_incomplete()
+    {
+        var (run, afterSignal) = InterruptWhen(line => line.StartsWith("[2/"), CliProcess.SIGINT);
+
+        run.ExitCode.Should().Be(1);
+        run.Errors.Should().Contain("Interrupted");
+        afterSignal.Should().BeLessThan(TimeSpan.FromSeconds(15), "it stops after the current step, not the current experiment");
+        var results = ResultsFile.Load(Path.Combine(directory, "results.json"));
+        results.Complete.Should().BeFalse();
+        results.Experiments[0].Completed.Should().BeTrue();
+        File.Exists(Path.Combine(directory, results.Experiments[0].Model!)).Should().BeTrue();
+        results.Experiments.Skip(1).Should().OnlyContain(e => !e.Completed);
+        File.Exists(Path.Combine(directory, "losses.png")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void SIGTERM_during_the_first_epoch_stops_with_the_partial_experiment_marked()
+    {
+        var (run, _) = InterruptWhen(line => line.StartsWith("[1/"), CliProcess.SIGTERM);
+
+        run.ExitCode.Should().Be(1);
+        var results = ResultsFile.Load(Path.Combine(directory, "results.json"));
+        results.Complete.Should().BeFalse();
+        results.Experiments.Should().ContainSingle().Which.Completed.Should().BeFalse();
+        results.Experiments[0].Model.Should().BeNull("an unfinished model is not saved as if it were trained");
+    }
+}

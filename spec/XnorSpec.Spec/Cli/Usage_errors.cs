@@ -1,0 +1,44 @@
+using FluentAssertions;
+using XnorSpec.Spec.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace XnorSpec.Spec.Cli;
+
+/// <summary>Claim: bad usage exits with code 2 and a message that names the problem, before any training.</summary>
+public class Usage_errors(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("valid: Concat, Product", "train", "--head", "Sideways")]
+    [InlineData("valid: SameColour, FirstIsBlack, SecondIsBlack, AllZeros", "train", "--labels", "Maybe")]
+    [InlineData("LearningRate = -1 is invalid", "train", "--lr", "-1")]
+    [InlineData("Momentum = 1 is invalid", "train", "--momentum", "1")]
+    [InlineData("Epochs = 0 is invalid", "train", "--epochs", "0")]
+    [InlineData("BatchSize = 101 is invalid", "train", "--batch-size", "101")]
+    [InlineData("Unknown profile 'nope'", "reproduce", "--profile", "nope")]
+    [InlineData("cannot be written", "reproduce", "--out", "/proc/xnorspec-cannot-write-here")]
+    [InlineData("Unknown device 'tpu'", "reproduce", "--device", "tpu")]
+    [InlineData("no such model file", "predict", "--model", "missing.model", "a.png", "b.png")]
+    [InlineData("nonsense", "nonsense")]
+    public void Bad_usage_exits_with_code_2_and_names_the_problem(string message, params string[] args)
+    {
+        var run = CliProcess.Run(args);
+        output.WriteLine(run.ToString());
+
+        run.ExitCode.Should().Be(2);
+        run.Errors.Should().Contain(message);
+        run.Output.Should().NotContain("epoch");
+    }
+
+    [Theory]
+    [InlineData("reproduce")]
+    [InlineData("train")]
+    [InlineData("predict")]
+    public void Every_command_has_help_with_examples(string command)
+    {
+        var run = CliProcess.Run(command, "--help");
+
+        run.ExitCode.Should().Be(0);
+        run.Output.Should().Contain("Examples:").And.Contain($"xnor-spec {command}");
+    }
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using XnorSpec.Files;
+using XnorSpec.Runtime;
+using XnorSpec.Training;
+
+namespace XnorSpec.Cli;
+
+/// <summary>0: success. 1: the run failed (diverged, interrupted, native backend). 2: bad usage or bad input.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int RunFailed = 1;
+    public const int BadUsage = 2;
+
+    public static int Run(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
+            Console.Error.WriteLine($"Run '{string.Join(' ', CommandPath(parsed.CommandResult.Command, root))} --help' for usage.");
+            return BadUsage;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is ArgumentException or BadFileException)
+        {
+            // ArgumentException appends " (Parameter 'x')"; the message already names the setting.
+            var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
+            Console.Error.WriteLine($"error: {message}");
+            return BadUsage;
+        }
+        catch (Exception e) when (e is NativeBackendException or TrainingDivergedException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return RunFailed;
+        }
+    }
+
+    private static IEnumerable<string> CommandPath(Command command, RootCommand root) =>
+        command == root ? ["xnor-spec"] : ["xnor-spec", command.Name];
+}

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using XnorSpec.Experiments;
+using XnorSpec.Files;
+using XnorSpec.Runtime;
+using XnorSpec.Training;
+
+namespace XnorSpec.Cli;
+
+/// <summary>
+/// `reproduce`: the profile's experiment matrix, live progress, then a table, results.json,
+/// losses.csv, losses.png and one saved model per experiment in the output directory.
+/// </summary>
+internal static class ReproduceCommand
+{
+    public static Command Create()
+    {
+        var profile = new Option<string>("--profile") { Description = "seed (the question's configuration, default) or quick (32px, for a fast look); any name in fixtures/profiles.", DefaultValueFactory = _ => Profile.Seed };
+        var device = Options.Device();
+        var seed = new Option<long?>("--seed") { Description = "Seed for weights and data of every experiment. Default: the profile's." };
+        var output = new Option<string?>("--out") { Description = "Output directory. Default: results/PROFILE." };
+        var command = new Command("reproduce", """
+            Run a profile's experiments: concat and product heads on same-colour labels, and the concat
+            head on the question's controls (first is black, second is black, all zeros).
+            Writes results.json, losses.csv, losses.png and models/*.model to the output directory.
+
+            Examples:
+              xnor-spec reproduce --profile quick
+              xnor-spec reproduce --seed 2 --out results/seed2
+            """)
+        { profile, device, seed, output };
+        command.SetAction(parsed => Run(parsed.GetValue(profile)!, parsed.GetValue(device), parsed.GetValue(seed), parsed.GetValue(output)));
+        return command;
+    }
+
+    private static int Run(string profileName, string? deviceChoice, long? seed, string? output)
+    {
+        // Everything that can be wrong with the request is refused before the first step.
+        var profile = Profile.Load(profileName);
+        var experiments = profile.Experiments.Select(e => (seed is null ? e : e with { Seed = seed.Value }).Validated()).ToArray();
+        var directory = output ?? Path.Combine("results", profile.Name);
+        AtomicFile.EnsureWritableDirectory(directory);
+        var device = Devices.Resolve(deviceChoice);
+
+        Console.WriteLine($"Profile '{profile.Name}' on {device.type.ToString().ToLowerInvariant()}, {experiments.Length} experiments; writing to {Path.GetFullPath(directory)}");
+        var results = new ResultsFile(profile.Name, device.type.ToString().ToLowerInvariant(), seed ?? profile.Settings.Seed,
+            ResultsFile.CurrentTorchSharpVersion, DateTimeOffset.UtcNow);
+
+        using var stop = new CancellationTokenSource();
+        using var interrupt = StopOnSignals(stop);
+        bool failed = false;
+
+        RunDisplay.Show(experiments, (i, progress) =>
+        {
+            if (stop.IsCancellationRequested || failed) return;
+            var experiment = experiments[i];
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                var result = Trainer.Run(experiment, device, progress, stop.Token);
+                string? modelPath = null;
+                if (result.Completed)
+                {
+                    modelPath = Path.Combine("models", $"{experiment.Head}-{experiment.Labels}.model".ToLowerInvariant());
+                    ModelFile.Save(result.Model!, experiment, Path.Combine(directory, modelPath));
+                }
+                results.Experiments.Add(ExperimentResult.From(result, modelPath));
+                result.Model?.Dispose();
+            }
+            catch (TrainingDivergedException e)
+            {
+                // Kept, with what finished before it; the remaining experiments are not started.
+                results.Experiments.Add(ExperimentResult.Failed(experiment, e.Message, clock.Elapsed.TotalSeconds));
+                failed = true;
+            }
+            Save(results, directory);
+        });
+
+        results.Complete = !failed && !stop.IsCancellationRequested && results.Experiments.Count == experiments.Length;
+        Save(results, directory);
+        AtomicFile.WriteAllBytes(Path.Combine(directory, "losses.png"), LossPlot.Render(results));
+
+        RunDisplay.Table(results);
+        Console.WriteLine($"Wrote {Path.Combine(directory, "results.json")}, losses.csv, losses.png and models/.");
+        if (results.Complete) return ExitCodes.Success;
+        Console.Error.WriteLine(failed
+            ? $"error: {results.Experiments[^1].Error} The finished experiments are saved; results.json is marked incomplete."
+            : "Interrupted: finished experiments are saved; results.json is marked incomplete.");
+        return ExitCodes.RunFailed;
+    }
+
+    private static void Save(ResultsFile results, string directory)
+    {
+        results.Save(Path.Combine(directory, "results.json"));
+        results.SaveLossesCsv(Path.Combine(directory, "losses.csv"));
+    }
+
+    /// <summary>Ctrl-C and SIGTERM ask the trainer to stop after its current step; a second Ctrl-C kills at once.</summary>
+    private static IDisposable StopOnSignals(CancellationTokenSource stop)
+    {
+        void Handler(PosixSignalContext context)
+        {
+            if (stop.IsCancellationRequested) return; // second signal: default behaviour, terminate
+            context.Cancel = true;
+            Console.Error.WriteLine($"{context.Signal}: stopping after the current step...");
+            stop.Cancel();
+        }
+        return new Registrations(PosixSignalRegistration.Create(PosixSignal.SIGINT, Handler), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handler));
+    }
+
+    private sealed class Registrations(params IDisposable[] items) : IDisposable
+    {
+        public void Dispose() { foreach (var item in items) item.Dispose(); }
+    }
+}

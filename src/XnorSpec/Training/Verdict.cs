@@ -1,0 +1,36 @@
+namespace XnorSpec.Training;
+
+/// <summary>What a run's final loss says about the labels, in the words of the results table.</summary>
+public enum Verdict
+{
+    /// <summary>Final loss at most <see cref="Verdicts.LearnedAtMost"/>.</summary>
+    Learned,
+    /// <summary>Final loss at least <see cref="Verdicts.NotLearnedFrom"/>: the level of answering 0.5 to everything.</summary>
+    StaysNearHalf,
+    /// <summary>In between: learning, but not done.</summary>
+    Partly,
+    /// <summary>Interrupted before its first epoch ended.</summary>
+    Incomplete,
+}
+
+public static class Verdicts
+{
+    // On balanced labels, answering 0.5 everywhere costs MSE 0.25. Measured final losses
+    // (fixtures/reproduction/study.csv, 3 seeds each): runs that learn end at 0.007-0.093, the
+    // concat head on same-colour labels at 0.251-0.269. The cut-offs sit in the gap with margin.
+    public const double LearnedAtMost = 0.15;
+    public const double NotLearnedFrom = 0.2;
+
+    public static Verdict Of(TrainingResult result) => result.EpochsRun == 0 ? Verdict.Incomplete
+        : result.FinalLoss <= LearnedAtMost ? Verdict.Learned
+        : result.FinalLoss >= NotLearnedFrom ? Verdict.StaysNearHalf
+        : Verdict.Partly;
+
+    public static string Describe(this Verdict verdict) => verdict switch
+    {
+        Verdict.Learned => "learned",
+        Verdict.StaysNearHalf => "stays near 0.5",
+        Verdict.Partly => "partly learned",
+        _ => "incomplete",
+    };
+}
