@@ -13,6 +13,7 @@ var root = new RootCommand("""
     ReproduceCommand.Create(),
     TrainCommand.Create(),
     PredictCommand.Create(),
+    HeadsCommand.Create(),
     StudyCommand.Create(),
     StudyCommand.CreateSummary(),
 };

@@ -3,13 +3,29 @@ using static TorchSharp.torch;
 
 namespace XnorSpec.Model;
 
-/// <summary>The ways the two encoders' feature vectors are fused before the single output unit.</summary>
+/// <summary>
+/// The ways the two encoders' feature vectors q and t are fused into one logit. A head is
+/// additively separable when its logit is f(q) + g(t) + b: such a head cannot compute "same
+/// colour" (XNOR), whatever the encoders learn.
+/// </summary>
 public enum FusionKind
 {
-    /// <summary>cat(q, t) then Linear(2000, 1): the question's head. Its logit is f(q) + g(t): separable.</summary>
+    /// <summary>Linear(cat(q, t)): the question's head. Separable.</summary>
     Concat,
-    /// <summary>q * t then Linear(1000, 1): the answer's head. Multiplication lets the logit depend on agreement.</summary>
+    /// <summary>Linear(q * t): the answer's head. Not separable: sum_i w_i q_i t_i.</summary>
     Product,
+    /// <summary>Linear(q + t). Separable.</summary>
+    Sum,
+    /// <summary>Linear(|q - t|) with bias, as in Koch et al. 2015's siamese networks. Not separable.</summary>
+    AbsDiff,
+    /// <summary>cat(q, t), one hidden ReLU layer of 128, Linear. Not separable: the ReLU mixes q and t.</summary>
+    ConcatMlp,
+    /// <summary>q^T W t + b (torch.nn.Bilinear). Not separable.</summary>
+    Bilinear,
+    /// <summary>s * cos(q, t) + b with learned scale s and bias b. Not separable.</summary>
+    Cosine,
+    /// <summary>Linear(cat(q, t, |q - t|, q * t)), the InferSent / Sentence-BERT classifier input. Not separable.</summary>
+    InferSent,
 }
 
 /// <summary>
@@ -25,46 +41,102 @@ public abstract class FusionHead : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The catalogue: one line per head.</summary>
     public static FusionHead Create(FusionKind kind, int featureSize) => kind switch
     {
-        FusionKind.Concat => new ConcatHead(featureSize),
-        FusionKind.Product => new ProductHead(featureSize),
+        FusionKind.Concat => new LinearOverHead(kind, 2 * featureSize, (q, t) => cat(new[] { q, t }, -1)),
+        FusionKind.Product => new LinearOverHead(kind, featureSize, (q, t) => q * t),
+        FusionKind.Sum => new LinearOverHead(kind, featureSize, (q, t) => q + t),
+        FusionKind.AbsDiff => new LinearOverHead(kind, featureSize, (q, t) => (q - t).abs()),
+        FusionKind.InferSent => new LinearOverHead(kind, 4 * featureSize, (q, t) => cat(new[] { q, t, (q - t).abs(), q * t }, -1)),
+        FusionKind.ConcatMlp => new ConcatMlpHead(featureSize, hidden: 128),
+        FusionKind.Bilinear => new BilinearHead(featureSize),
+        FusionKind.Cosine => new CosineHead(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Unknown fusion head; valid: {string.Join(", ", Enum.GetNames<FusionKind>())}."),
     };
+
+    /// <summary>True when the logit is f(q) + g(t) + b for every choice of weights.</summary>
+    public static bool IsSeparable(FusionKind kind) => kind is FusionKind.Concat or FusionKind.Sum;
 }
 
-public sealed class ConcatHead : FusionHead
+/// <summary>A fixed combination of q and t followed by one linear unit: most of the catalogue.</summary>
+public sealed class LinearOverHead : FusionHead
 {
     private readonly nn.Module<Tensor, Tensor> output;
+    private readonly Func<Tensor, Tensor, Tensor> combine;
 
-    public ConcatHead(int featureSize) : base(nameof(ConcatHead))
+    public LinearOverHead(FusionKind kind, int combinedSize, Func<Tensor, Tensor, Tensor> combine) : base($"{kind}Head")
     {
-        output = nn.Linear(2 * featureSize, 1);
+        Kind = kind;
+        this.combine = combine;
+        output = nn.Linear(combinedSize, 1);
         RegisterComponents();
     }
 
-    public override FusionKind Kind => FusionKind.Concat;
+    public override FusionKind Kind { get; }
 
     public override Tensor forward(Tensor query, Tensor template)
     {
         using var scope = NewDisposeScope();
-        return output.call(cat(new[] { query, template }, -1)).flatten().MoveToOuterDisposeScope();
+        return output.call(combine(query, template)).flatten().MoveToOuterDisposeScope();
     }
 }
 
-public sealed class ProductHead : FusionHead
+public sealed class ConcatMlpHead : FusionHead
 {
+    private readonly nn.Module<Tensor, Tensor> hidden;
     private readonly nn.Module<Tensor, Tensor> output;
 
-    public ProductHead(int featureSize) : base(nameof(ProductHead))
+    public ConcatMlpHead(int featureSize, int hidden) : base(nameof(ConcatMlpHead))
     {
-        output = nn.Linear(featureSize, 1);
+        this.hidden = nn.Linear(2 * featureSize, hidden);
+        output = nn.Linear(hidden, 1);
         RegisterComponents();
     }
 
-    public override FusionKind Kind => FusionKind.Product;
+    public override FusionKind Kind => FusionKind.ConcatMlp;
 
     public override Tensor forward(Tensor query, Tensor template)
     {
         using var scope = NewDisposeScope();
-        return output.call(query * template).flatten().MoveToOuterDisposeScope();
+        return output.call(nn.functional.relu(hidden.call(cat(new[] { query, template }, -1)))).flatten().MoveToOuterDisposeScope();
+    }
+}
+
+public sealed class BilinearHead : FusionHead
+{
+    private readonly nn.Module<Tensor, Tensor, Tensor> bilinear;
+
+    public BilinearHead(int featureSize) : base(nameof(BilinearHead))
+    {
+        bilinear = nn.Bilinear(featureSize, featureSize, 1);
+        RegisterComponents();
+    }
+
+    public override FusionKind Kind => FusionKind.Bilinear;
+
+    public override Tensor forward(Tensor query, Tensor template)
+    {
+        using var scope = NewDisposeScope();
+        return bilinear.call(query, template).flatten().MoveToOuterDisposeScope();
+    }
+}
+
+public sealed class CosineHead : FusionHead
+{
+    private readonly TorchSharp.Modules.Parameter scale;
+    private readonly TorchSharp.Modules.Parameter bias;
+
+    public CosineHead() : base(nameof(CosineHead))
+    {
+        // s = 1, b = 0: the output starts between sigmoid(-1) and sigmoid(1), near the constant 0.5.
+        scale = nn.Parameter(ones(1));
+        bias = nn.Parameter(zeros(1));
+        RegisterComponents();
+    }
+
+    public override FusionKind Kind => FusionKind.Cosine;
+
+    public override Tensor forward(Tensor query, Tensor template)
+    {
+        using var scope = NewDisposeScope();
+        return (scale * nn.functional.cosine_similarity(query, template, dim: -1) + bias).MoveToOuterDisposeScope();
     }
 }

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using XnorSpec.Experiments;
+using XnorSpec.Runtime;
+using XnorSpec.Training;
+
+namespace XnorSpec.Cli;
+
+/// <summary>
+/// `heads`: the capability table of the fusion-head catalogue, rendered from real runs in
+/// fixtures/reproduction/heads.csv. `--run` trains the missing (head, seed) runs first; the CSV
+/// resumes, so an interrupted run loses at most the run in progress.
+/// </summary>
+internal static class HeadsCommand
+{
+    public static Command Create()
+    {
+        var run = new Option<bool>("--run") { Description = "Train every head of the 'heads' profile for the seeds not yet in the CSV (about 10 s per run on 2 cores)." };
+        var seeds = new Option<int>("--seeds") { Description = "Seeds 1..N to have in the CSV. Default: 5.", DefaultValueFactory = _ => 5 };
+        var updateReadme = new Option<bool>("--update-readme") { Description = "Write the table into README.md between its capability-table markers." };
+        var csv = new Option<string?>("--csv") { Description = "The runs file. Default: fixtures/reproduction/heads.csv." };
+        var device = Options.Device();
+        var command = new Command("heads", """
+            Print the capability table: head | separable | final loss on XNOR | learns XNOR | parameters.
+
+            Examples:
+              xnor-spec heads
+              xnor-spec heads --run --seeds 5 --update-readme
+            """)
+        { run, seeds, updateReadme, csv, device };
+        command.SetAction(parsed =>
+        {
+            var path = parsed.GetValue(csv) ?? CapabilityTable.CsvPath;
+            if (parsed.GetValue(run)) Run(path, parsed.GetValue(seeds), Devices.Resolve(parsed.GetValue(device)));
+            if (!File.Exists(path)) throw new ArgumentException($"No runs file {path}; create it with `xnor-spec heads --run`.");
+            var table = CapabilityTable.Markdown(CapabilityTable.Load(path), HeadParameters.Count());
+            Console.Write(table);
+            Console.WriteLine($"final loss: mean step loss of the last epoch; learns XNOR: final loss <= {Verdicts.LearnedAtMost}. Settings: fixtures/profiles/heads.json.");
+            if (parsed.GetValue(updateReadme))
+            {
+                var readme = Path.Combine(Directory.GetParent(Fixtures.Directory)!.FullName, "README.md");
+                Files.AtomicFile.WriteAllText(readme, CapabilityTable.IntoReadme(File.ReadAllText(readme), table));
+                Console.WriteLine($"Updated {readme}.");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void Run(string path, int seeds, TorchSharp.torch.Device device)
+    {
+        if (seeds < 1) throw new ArgumentException($"--seeds {seeds} is invalid; accepted: an integer >= 1.");
+        var profile = Profile.Load("heads");
+        var done = File.Exists(path) ? CapabilityTable.Load(path).Select(r => (r.Head, r.Seed)).ToHashSet() : [];
+        if (!File.Exists(path)) File.WriteAllText(path, HeadRun.CsvHeader + "\n");
+        var todo = Enumerable.Range(1, seeds).SelectMany(s => profile.Experiments.Select(e => e with { Seed = s }))
+            .Where(e => !done.Contains((e.Head, e.Seed))).ToArray();
+        RunDisplay.Show(todo, (i, progress) =>
+        {
+            var result = Trainer.Run(todo[i], device, progress);
+            result.Model?.Dispose();
+            // One appended line per finished run: an interruption keeps every earlier run.
+            File.AppendAllText(path, HeadRun.From(result).ToCsv() + "\n");
+        });
+    }
+}
