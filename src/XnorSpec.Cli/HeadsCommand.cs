@@ -18,23 +18,26 @@ internal static class HeadsCommand
         var seeds = new Option<int>("--seeds") { Description = "Seeds 1..N to have in the CSV. Default: 5.", DefaultValueFactory = _ => 5 };
         var updateReadme = new Option<bool>("--update-readme") { Description = "Write the table into README.md between its capability-table markers." };
         var csv = new Option<string?>("--csv") { Description = "The runs file. Default: fixtures/reproduction/heads.csv." };
+        var profile = new Option<string>("--profile") { Description = "Profile whose experiments to run with --run. Default: heads.", DefaultValueFactory = _ => "heads" };
         var device = Options.Device();
         var command = new Command("heads", """
-            Print the capability table: head | separable | final loss on XNOR | learns XNOR | parameters.
+            Print the capability table: head | separable | settings | final training loss | XNOR loss on the
+            balanced batch | learns XNOR | parameters, from the recorded runs (median and range over seeds).
 
             Examples:
               xnor-spec heads
               xnor-spec heads --run --seeds 5 --update-readme
             """)
-        { run, seeds, updateReadme, csv, device };
+        { run, seeds, updateReadme, csv, profile, device };
         command.SetAction(parsed =>
         {
             var path = parsed.GetValue(csv) ?? CapabilityTable.CsvPath;
-            if (parsed.GetValue(run)) Run(path, parsed.GetValue(seeds), Devices.Resolve(parsed.GetValue(device)));
+            if (parsed.GetValue(run)) Run(path, parsed.GetValue(profile)!, parsed.GetValue(seeds), Devices.Resolve(parsed.GetValue(device)));
             if (!File.Exists(path)) throw new ArgumentException($"No runs file {path}; create it with `xnor-spec heads --run`.");
             var table = CapabilityTable.Markdown(CapabilityTable.Load(path), HeadParameters.Count());
             Console.Write(table);
-            Console.WriteLine($"final loss: mean step loss of the last epoch; learns XNOR: final loss <= {Verdicts.LearnedAtMost}. Settings: fixtures/profiles/heads.json.");
+            Console.WriteLine($"final training loss: mean step loss of the last epoch. XNOR loss: MSE on BB, BW, WB, WW as one training-mode batch; "
+                + $"learns XNOR: XNOR loss <= {Verdicts.LearnedAtMost}. Settings: fixtures/profiles/heads.json.");
             if (parsed.GetValue(updateReadme))
             {
                 var readme = Path.Combine(Directory.GetParent(Fixtures.Directory)!.FullName, "README.md");
@@ -46,10 +49,10 @@ internal static class HeadsCommand
         return command;
     }
 
-    private static void Run(string path, int seeds, TorchSharp.torch.Device device)
+    private static void Run(string path, string profileName, int seeds, TorchSharp.torch.Device device)
     {
         if (seeds < 1) throw new ArgumentException($"--seeds {seeds} is invalid; accepted: an integer >= 1.");
-        var profile = Profile.Load("heads");
+        var profile = Profile.Load(profileName);
         var done = File.Exists(path) ? CapabilityTable.Load(path).Select(r => (r.Head, r.Seed)).ToHashSet() : [];
         if (!File.Exists(path)) File.WriteAllText(path, HeadRun.CsvHeader + "\n");
         var todo = Enumerable.Range(1, seeds).SelectMany(s => profile.Experiments.Select(e => e with { Seed = s }))

@@ -23,6 +23,7 @@ namespace XnorSpec.Spec.Theory;
 public class Separability(ITestOutputHelper output)
 {
     private const int Size = 32;
+    private static readonly int SeedsTried = int.TryParse(Environment.GetEnvironmentVariable("XNORSPEC_CONTRAST_SEEDS"), out var n) ? n : 10;
 
     /// <summary>The contrast of z over (a, b) x (c, d) and the largest |z|, in eval mode.</summary>
     public static (double Contrast, double Scale) ContrastOf(PairModel model, Tensor a, Tensor b, Tensor c, Tensor d)
@@ -63,9 +64,11 @@ public class Separability(ITestOutputHelper output)
         return (Math.Abs(contrast) <= 1e-5 * Math.Max(1, scale)).Label($"contrast {contrast:E3}, largest |z| {scale:F3}");
     }
 
-    // Measured at initialisation, seeds 1-40, 32x32 black/white/black/white: see README "Why it fails".
-    // The spec takes seeds 1-10 and requires all of them to be clearly non-zero (|contrast| > 1e-3 x
-    // largest |z|, 100x the tolerance above).
+    // "Clearly non-zero": |contrast| > 1e-3 x max(1e-3, largest |z|), 100x the tolerance above. A
+    // random head can cancel by chance (InferSent, seed 4: 6e-6 against logits of 0.05), so the
+    // claim is a rate. Measured over seeds 1-40 (XNORSPEC_CONTRAST_SEEDS=40): 40/40 for Product,
+    // AbsDiff, Bilinear and Cosine, 39/40 ConcatMlp, 38/40 InferSent. The spec takes seeds 1-10
+    // and requires at least 9 of them.
     [Theory]
     [MemberData(nameof(NonSeparableHeads))]
     public void A_non_separable_head_has_a_clearly_non_zero_contrast_on_black_white_black_white_at_initialisation(FusionKind head)
@@ -73,14 +76,16 @@ public class Separability(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         var black = SolidImages.Image(Colour.Black, Size);
         var white = SolidImages.Image(Colour.White, Size);
-        var contrasts = Enumerable.Range(1, 10).Select(seed =>
+        var contrasts = Enumerable.Range(1, SeedsTried).Select(seed =>
         {
             using var model = Fresh(head, seed);
             return ContrastOf(model, black, white, black, white);
         }).ToArray();
         output.WriteLine(string.Join("\n", contrasts.Select((c, i) => $"seed {i + 1}: contrast {c.Contrast:E3}, largest |z| {c.Scale:F3}")));
 
-        contrasts.Should().OnlyContain(c => Math.Abs(c.Contrast) > 1e-3 * Math.Max(1e-3, c.Scale));
+        var clear = contrasts.Count(c => Math.Abs(c.Contrast) > 1e-3 * Math.Max(1e-3, c.Scale));
+        output.WriteLine($"{head}: clearly non-zero at {clear} of {contrasts.Length} seeds");
+        clear.Should().BeGreaterThanOrEqualTo(contrasts.Length * 9 / 10);
     }
 
     [Theory]

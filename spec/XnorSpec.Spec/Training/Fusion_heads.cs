@@ -11,9 +11,12 @@ namespace XnorSpec.Spec.Training;
 
 /// <summary>
 /// Claim: on same-colour labels a head learns exactly when it is not additively separable. Every
-/// head of the catalogue trains at one setting (fixtures/profiles/heads.json: 32x32, batch 50,
-/// SGD lr 0.05, momentum 0.9, 6 epochs); the specs run seed 1, the thresholds come from seeds 1-5
-/// (fixtures/reproduction/heads.csv, the README's capability table).
+/// head of the catalogue trains on 32x32 images for 6 epochs at the SGD settings in
+/// fixtures/profiles/heads.json (the learning rate is the head's: their gradients differ in scale
+/// by orders of magnitude); the specs run seed 1, the thresholds come from seeds 1-5
+/// (fixtures/reproduction/heads.csv, the README's capability table). Learning is judged by the
+/// XNOR loss on the balanced batch BB, BW, WB, WW in training mode (see HeadRun): for a separable
+/// head it cannot go below 0.25, by the same algebra as in eval mode.
 /// </summary>
 public class Fusion_heads(ITestOutputHelper output)
 {
@@ -23,9 +26,13 @@ public class Fusion_heads(ITestOutputHelper output)
 
     public static TrainingResult Run(FusionKind head) => Runs.Of(Heads.Get(head, LabelRule.SameColour));
 
-    // THRESHOLDS: see heads.csv (seeds 1-5).
-    public const double SeparableLowestEpochLoss = 0.24;
-    public const double NonSeparableFinalLoss = 0.15;
+    // A separable head's balanced-batch XNOR loss is >= 0.25 exactly; 1e-6 allows float32 rounding.
+    public const double SeparableXnorLossAtLeast = 0.25 - 1e-6;
+    // Seeds 1-5 (heads.csv): the worst non-separable head ended at 0.076 (InferSent, seed 3), the
+    // best separable one at 0.2500. 0.15 (the verdict's "learned") is a margin of 2x the worst.
+    public const double NonSeparableXnorLossAtMost = 0.15;
+
+    public static double XnorLoss(TrainingResult run) => HeadRun.BalancedXnorLoss(run.TrainModePredictions);
 
     [Fact]
     public void The_catalogue_has_every_head_and_the_heads_profile_trains_each_on_same_colour_labels()
@@ -41,10 +48,12 @@ public class Fusion_heads(ITestOutputHelper output)
         var run = Run(head);
         output.WriteLine(Runs.Describe(run));
 
+        output.WriteLine($"XNOR loss on the balanced batch: {XnorLoss(run):F6}");
+
         if (FusionHead.IsSeparable(head))
-            run.EpochLosses.Should().OnlyContain(l => l >= SeparableLowestEpochLoss, "a separable head can do no better than the constant 0.5 (MSE 0.25)");
+            XnorLoss(run).Should().BeGreaterThanOrEqualTo(SeparableXnorLossAtLeast, "a separable head can do no better than the constant 0.5 (MSE 0.25)");
         else
-            run.FinalLoss.Should().BeLessThanOrEqualTo(NonSeparableFinalLoss, "a non-separable head can express XNOR");
+            XnorLoss(run).Should().BeLessThanOrEqualTo(NonSeparableXnorLossAtMost, "a non-separable head can express XNOR");
     }
 
     [Fact]
@@ -65,8 +74,8 @@ public class Fusion_heads(ITestOutputHelper output)
         {
             var mine = runs.Where(r => r.Head == head).ToArray();
             mine.Select(r => r.Seed).Should().BeEquivalentTo(new long[] { 1, 2, 3, 4, 5 }, head.ToString());
-            if (FusionHead.IsSeparable(head)) mine.Should().OnlyContain(r => r.LowestEpochLoss >= SeparableLowestEpochLoss, head.ToString());
-            else mine.Should().OnlyContain(r => r.FinalLoss <= NonSeparableFinalLoss, head.ToString());
+            if (FusionHead.IsSeparable(head)) mine.Should().OnlyContain(r => r.XnorLoss >= SeparableXnorLossAtLeast, head.ToString());
+            else mine.Should().OnlyContain(r => r.XnorLoss <= NonSeparableXnorLossAtMost, head.ToString());
         }
     }
 }

@@ -18,20 +18,28 @@ public class Sanity_checks(ITestOutputHelper output)
 {
     public static TheoryData<FusionKind> AllHeads => Fusion_heads.AllHeads;
 
-    // THRESHOLD: first-step losses of seeds 1-5 in heads.csv.
+    // Measured, seeds 1-10, every head: 0.181 (Product, seed 1) to 0.330 (Cosine, seed 7), so at
+    // most 0.080 from 0.25. Band 0.1: a margin of 0.02, while a saturated start (nn.Bilinear's
+    // default init: 0.34 to 0.79) or a biased one falls outside it.
     public const double InitialLossBand = 0.1;
 
+    /// <summary>
+    /// The loss before any training, on the balanced batch BB, BW, WB, WW (training mode, as the
+    /// first step sees it) against XNOR labels: a head that starts saturated or biased shows here.
+    /// </summary>
     [Theory]
     [MemberData(nameof(AllHeads))]
     public void The_loss_at_initialisation_is_close_to_one_quarter(FusionKind head)
     {
-        var runs = CapabilityTable.Load().Where(r => r.Head == head).ToArray();
-        output.WriteLine(string.Join(" ", runs.Select(r => $"seed {r.Seed}: {r.FirstStepLoss:F4}")));
-        var first = Fusion_heads.Run(head).StepLosses[0];
-        output.WriteLine($"this run (seed 1): {first:F4}");
+        var losses = Enumerable.Range(1, 10).Select(seed =>
+        {
+            var experiment = new Experiment { Head = head, ImageSize = 32, Seed = seed };
+            using var model = Trainer.NewModel(experiment, TestDevice.Current);
+            return HeadRun.BalancedXnorLoss(Trainer.PredictWithBatchStatistics(model, 32, TestDevice.Current));
+        }).ToArray();
+        output.WriteLine($"{head}: " + string.Join(" ", losses.Select(l => l.ToString("F4"))));
 
-        runs.Should().OnlyContain(r => Math.Abs(r.FirstStepLoss - 0.25) <= InitialLossBand);
-        Math.Abs(first - 0.25).Should().BeLessThanOrEqualTo(InitialLossBand);
+        losses.Should().OnlyContain(l => Math.Abs(l - 0.25) <= InitialLossBand);
     }
 
     [Theory]
@@ -68,9 +76,14 @@ public class Sanity_checks(ITestOutputHelper output)
         const double baseline = 0.25;
         output.WriteLine($"{head}: final {run.FinalLoss:F4}, lowest epoch {run.EpochLosses.Min():F4}, baseline {baseline}");
 
+        var xnor = Fusion_heads.XnorLoss(run);
+        output.WriteLine($"XNOR loss on the balanced batch {xnor:F6}");
+
+        // Margins: separable, float32 rounding only (the bound is exact); the others must beat the
+        // baseline by 0.1 at least (THRESHOLD: measured range in the capability table).
         if (FusionHead.IsSeparable(head))
-            run.EpochLosses.Min().Should().BeGreaterThanOrEqualTo(baseline - (baseline - Fusion_heads.SeparableLowestEpochLoss));
+            xnor.Should().BeGreaterThanOrEqualTo(Fusion_heads.SeparableXnorLossAtLeast);
         else
-            run.FinalLoss.Should().BeLessThan(baseline - 0.1);
+            xnor.Should().BeLessThan(baseline - 0.1);
     }
 }
