@@ -79,7 +79,6 @@ internal static class ReproduceCommand
 
         results.Complete = !failed && !stop.IsCancellationRequested && results.Experiments.Count == experiments.Length;
         Save(results, directory);
-        AtomicFile.WriteAllBytes(Path.Combine(directory, "losses.png"), LossPlot.Render(results));
 
         RunDisplay.Table(results);
         Console.WriteLine($"Wrote {Path.Combine(directory, "results.json")}, losses.csv, losses.png and models/.");
@@ -94,6 +93,7 @@ internal static class ReproduceCommand
     {
         results.Save(Path.Combine(directory, "results.json"));
         results.SaveLossesCsv(Path.Combine(directory, "losses.csv"));
+        AtomicFile.WriteAllBytes(Path.Combine(directory, "losses.png"), LossPlot.Render(results));
     }
 
     /// <summary>Ctrl-C and SIGTERM ask the trainer to stop after its current step; a second Ctrl-C kills at once.</summary>

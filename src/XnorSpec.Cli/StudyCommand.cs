@@ -21,7 +21,14 @@ internal static class StudyCommand
     {
         var output = new Option<string>("--out") { Description = "CSV file to append to.", DefaultValueFactory = _ => Fixtures.Path("reproduction", "study.csv") };
         var arms = new Option<string[]>("--arm") { Description = "Arms to run, in order: quick, seed10, lr, seed1, shared, lr-concat, rest.", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("study", "Run the reproduction study of the question's settings (slow: hours on 2 cores).") { output, arms };
+        var command = new Command("study", """
+            Run the reproduction study of the question's settings (slow: hours on 2 cores). Appends to
+            the CSV; runs already in it are skipped, so an interrupted study resumes.
+
+            Examples:
+              xnor-spec study --arm seed10 lr
+              xnor-spec study --arm rest --out my-study.csv
+            """) { output, arms };
         command.SetAction(parsed =>
         {
             var file = parsed.GetValue(output)!;
@@ -103,7 +110,13 @@ internal static class StudyCommand
     public static Command CreateSummary()
     {
         var input = new Option<string>("--in") { Description = "Study CSV to summarise.", DefaultValueFactory = _ => Fixtures.Path("reproduction", "study.csv") };
-        var command = new Command("study-summary", "Print the reproduction study's results as a Markdown table.") { input };
+        var command = new Command("study-summary", """
+            Print the reproduction study's results as a Markdown table, one row per cell.
+
+            Examples:
+              xnor-spec study-summary
+              xnor-spec study-summary --in my-study.csv
+            """) { input };
         command.SetAction(parsed =>
         {
             var rows = File.ReadAllLines(parsed.GetValue(input)!).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToArray();

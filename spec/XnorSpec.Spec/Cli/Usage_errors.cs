@@ -34,6 +34,9 @@ public class Usage_errors(ITestOutputHelper output)
     [InlineData("reproduce")]
     [InlineData("train")]
     [InlineData("predict")]
+    [InlineData("heads")]
+    [InlineData("study")]
+    [InlineData("study-summary")]
     public void Every_command_has_help_with_examples(string command)
     {
         var run = CliProcess.Run(command, "--help");

@@ -11,7 +11,7 @@ namespace XnorSpec.Spec.Theory;
 /// The consequence of separability: with logits z(q, t) = a_q + b_t (bias folded in) and balanced
 /// XNOR labels (BB 1, BW 0, WB 0, WW 1), no choice of a and b gets the mean squared error of
 /// sigmoid(z) below 0.25, the error of answering 0.5 to everything. That is the level the concat
-/// head sits at (0.2504-0.2613 per epoch at the seed settings, fixtures/reproduction/study.csv).
+/// head sits at (epoch means 0.2425-0.2613 at the seed settings, fixtures/reproduction/study.csv).
 /// Checked numerically with plain arithmetic, no TorchSharp: by optimisation from generated
 /// starting points and by a grid.
 /// </summary>

@@ -18,9 +18,10 @@ public class Concat_linear_head(ITestOutputHelper output)
     // 0.2597 to 0.3079, never below 0.25. Margin: 0.01 below the constant predictor's 0.25.
     private const double QuickLowestEpochLoss = 0.24;
 
-    // Seed profile, batch size 10, seeds 1-3 (fixtures/reproduction/study.csv): epoch means 0.2504 to 0.2613,
-    // eval-mode predictions 0.452 to 0.549. Margins: loss 0.24..0.275, predictions 0.5 +/- 0.1.
-    private const double SeedLowestEpochLoss = 0.24, SeedHighestEpochLoss = 0.275, SeedPredictionBand = 0.1;
+    // Seed profile, batch size 10, seeds 1-3 (fixtures/reproduction/study.csv, arm seed10): epoch means 0.2425
+    // (seed 2, epoch 2) to 0.2613, eval-mode predictions 0.452 to 0.549. Margins: loss 0.23..0.275 (0.0125 below
+    // the lowest, 0.014 above the highest; runs that learn end below 0.1), predictions 0.5 +/- 0.1.
+    private const double SeedLowestEpochLoss = 0.23, SeedHighestEpochLoss = 0.275, SeedPredictionBand = 0.1;
 
     [Fact]
     public void The_concat_linear_head_never_beats_the_constant_one_half_predictor_on_same_colour_labels()

@@ -52,8 +52,15 @@ public static class CapabilityTable
 
     public static string CsvPath => Fixtures.Path("reproduction", "heads.csv");
 
-    public static IReadOnlyList<HeadRun> Load(string? path = null) =>
-        File.ReadLines(path ?? CsvPath).Skip(1).Where(l => l.Length > 0).Select(HeadRun.Parse).ToArray();
+    public static IReadOnlyList<HeadRun> Load(string? path = null)
+    {
+        path ??= CsvPath;
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || lines[0] != HeadRun.CsvHeader)
+            throw new Files.BadFileException(path, "not a heads runs file in the current format (its first line differs)",
+                $"Pass a file whose first line is '{HeadRun.CsvHeader}', or let `xnor-spec heads --run --csv NEW.csv` write one.");
+        return lines.Skip(1).Where(l => l.Length > 0).Select(HeadRun.Parse).ToArray();
+    }
 
     public static string Markdown(IReadOnlyList<HeadRun> runs, IReadOnlyDictionary<FusionKind, long> headParameters)
     {

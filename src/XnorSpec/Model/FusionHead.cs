@@ -119,9 +119,9 @@ public sealed class BilinearHead : FusionHead
 
     // q^T W t sums F x F products. Unscaled (torch.nn.Bilinear) the sigmoid saturates at every
     // learning rate the encoders can use (final loss 0.40-0.55 at lr 0.05, 0.01 and 0.002, even with
-    // weights U(+-1/F)); divided by F it barely moves (0.249 at lr 0.05 and 0.01). Divided by
-    // sqrt(F), as attention scales its dot products, it learns like the other heads (seeds 1-2 at
-    // lr 0.05: 0.0004 and 0.0015; fixtures/reproduction/README.md, head probes).
+    // weights U(+-1/F)); divided by F it barely moves (0.249 at lr 0.05 and 0.01, seeds 1-2; not
+    // kept as a file). Divided by sqrt(F), as attention scales its dot products, it learns like the
+    // other heads (seeds 1-2 at lr 0.05: 0.0004 and 0.0015; fixtures/reproduction/head-probes).
     public override Tensor forward(Tensor query, Tensor template)
     {
         using var scope = NewDisposeScope();
