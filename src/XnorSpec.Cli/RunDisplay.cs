@@ -43,7 +43,7 @@ internal static class RunDisplay
             .Start(context =>
             {
                 var tasks = experiments.Select(e => context.AddTask(Markup.Escape(e.Name), autoStart: false,
-                    maxValue: e.Epochs * ((e.Pairs + e.BatchSize - 1) / e.BatchSize))).ToArray();
+                    maxValue: e.Epochs * e.StepsPerEpoch)).ToArray();
                 for (int i = 0; i < experiments.Count; i++)
                 {
                     var (task, e) = (tasks[i], experiments[i]);

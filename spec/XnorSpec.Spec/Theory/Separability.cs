@@ -25,21 +25,6 @@ public class Separability(ITestOutputHelper output)
     private const int Size = 32;
     private static readonly int SeedsTried = int.TryParse(Environment.GetEnvironmentVariable("XNORSPEC_CONTRAST_SEEDS"), out var n) ? n : 10;
 
-    /// <summary>The contrast of z over (a, b) x (c, d) and the largest |z|, in eval mode.</summary>
-    public static (double Contrast, double Scale) ContrastOf(PairModel model, Tensor a, Tensor b, Tensor c, Tensor d)
-    {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        model.eval();
-        try
-        {
-            // Rows: (a,c), (b,d), (a,d), (b,c).
-            var z = model.Logit(stack(new[] { a, b, a, b }), stack(new[] { c, d, d, c })).to(float64).cpu().data<double>().ToArray();
-            return (z[0] + z[1] - z[2] - z[3], z.Max(Math.Abs));
-        }
-        finally { model.train(); }
-    }
-
     private static PairModel Fresh(FusionKind head, long seed) =>
         Trainer.NewModel(new Experiment { Head = head, Seed = seed, ImageSize = Size }, TestDevice.Current);
 
@@ -60,7 +45,7 @@ public class Separability(ITestOutputHelper output)
     {
         using var scope = NewDisposeScope();
         using var model = Fresh(head, seed);
-        var (contrast, scale) = ContrastOf(model, images.A.Make(Size), images.B.Make(Size), images.C.Make(Size), images.D.Make(Size));
+        var (contrast, scale) = Contrast.Of(model, images.A.Make(Size), images.B.Make(Size), images.C.Make(Size), images.D.Make(Size));
         return (Math.Abs(contrast) <= 1e-5 * Math.Max(1, scale)).Label($"contrast {contrast:E3}, largest |z| {scale:F3}");
     }
 
@@ -73,13 +58,10 @@ public class Separability(ITestOutputHelper output)
     [MemberData(nameof(NonSeparableHeads))]
     public void A_non_separable_head_has_a_clearly_non_zero_contrast_on_black_white_black_white_at_initialisation(FusionKind head)
     {
-        using var scope = NewDisposeScope();
-        var black = SolidImages.Image(Colour.Black, Size);
-        var white = SolidImages.Image(Colour.White, Size);
         var contrasts = Enumerable.Range(1, SeedsTried).Select(seed =>
         {
             using var model = Fresh(head, seed);
-            return ContrastOf(model, black, white, black, white);
+            return Contrast.OfSolidColours(model, Size, TestDevice.Current);
         }).ToArray();
         output.WriteLine(string.Join("\n", contrasts.Select((c, i) => $"seed {i + 1}: contrast {c.Contrast:E3}, largest |z| {c.Scale:F3}")));
 
@@ -92,13 +74,10 @@ public class Separability(ITestOutputHelper output)
     [MemberData(nameof(SeparableHeads))]
     public void A_separable_heads_contrast_on_black_white_black_white_is_zero_at_every_seed(FusionKind head)
     {
-        using var scope = NewDisposeScope();
-        var black = SolidImages.Image(Colour.Black, Size);
-        var white = SolidImages.Image(Colour.White, Size);
         foreach (var seed in Enumerable.Range(1, 10))
         {
             using var model = Fresh(head, seed);
-            var (contrast, scale) = ContrastOf(model, black, white, black, white);
+            var (contrast, scale) = Contrast.OfSolidColours(model, Size, TestDevice.Current);
             Math.Abs(contrast).Should().BeLessThanOrEqualTo(1e-5 * Math.Max(1, scale), $"seed {seed}");
         }
     }

@@ -38,7 +38,7 @@ public class Trainer_behaviour
     public void Each_epoch_has_one_loss_per_batch_and_the_final_loss_is_the_last_epochs_mean()
     {
         var run = Runs.Of(Runs.Quick, FusionKind.Concat, LabelRule.AllZeros);
-        int steps = (run.Experiment.Pairs + run.Experiment.BatchSize - 1) / run.Experiment.BatchSize;
+        int steps = run.Experiment.StepsPerEpoch;
 
         run.StepLosses.Should().HaveCount(run.Experiment.Epochs * steps);
         run.FinalLoss.Should().BeApproximately(run.StepLosses.TakeLast(steps).Average(l => (double)l), 1e-12);

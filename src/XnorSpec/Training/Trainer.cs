@@ -43,7 +43,7 @@ public static class Trainer
         experiment.Validated();
         var data = new PairDataset(experiment.Seed, experiment.Pairs, experiment.ImageSize, experiment.Labels);
         using var optimizer = optim.SGD(model.parameters(), experiment.LearningRate, experiment.Momentum);
-        int stepsPerEpoch = (experiment.Pairs + experiment.BatchSize - 1) / experiment.BatchSize;
+        int stepsPerEpoch = experiment.StepsPerEpoch;
         var stepLosses = new List<float>(experiment.Epochs * stepsPerEpoch);
         var liveTensors = new List<long>(experiment.Epochs);
         var clock = Stopwatch.StartNew();
