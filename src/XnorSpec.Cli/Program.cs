@@ -16,6 +16,8 @@ var root = new RootCommand("""
     HeadsCommand.Create(),
     StudyCommand.Create(),
     StudyCommand.CreateSummary(),
+    BenchCommand.Create(),
+    SpecDocCommand.Create(),
 };
 
 return ExitCodes.Run(root, args);

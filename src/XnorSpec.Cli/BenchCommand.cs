@@ -1,0 +1,184 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using XnorSpec.Experiments;
+using XnorSpec.Files;
+using XnorSpec.Model;
+using XnorSpec.Runtime;
+using XnorSpec.Training;
+using static TorchSharp.torch;
+
+namespace XnorSpec.Cli;
+
+/// <summary>
+/// `bench`: how close training runs to this machine's ceiling, measured side by side in one process:
+/// sgemm throughput first, then the seed configuration at batch sizes 1 and 10 (and the profile's),
+/// the fixed cost of one step, and memory across epochs. Prints figures; asserts nothing.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var outDir = new Option<string>("--out") { Description = "Folder for bench.json. Default: results/bench.", DefaultValueFactory = _ => Path.Combine("results", "bench") };
+        var shortMode = new Option<bool>("--short") { Description = "CI mode, under a minute: 64x64 images, 40 pairs, a 2048 sgemm. Figures are for trends only." };
+        var command = new Command("bench", """
+            Measure training throughput against this machine's sgemm ceiling: seconds per epoch, pairs per
+            second, achieved GFLOP/s and efficiency at batch sizes 1 and 10, the fixed cost of a step, peak
+            RSS and the growth of RSS and live tensors from epoch 2 to epoch 10. About 4 minutes on 2 cores.
+
+            Examples:
+              xnor-spec bench
+              xnor-spec bench --short --out results/bench-short
+            """)
+        { outDir, shortMode };
+        command.SetAction(parsed =>
+        {
+            var folder = parsed.GetValue(outDir)!;
+            AtomicFile.EnsureWritableDirectory(folder);
+            var report = Run(parsed.GetValue(shortMode));
+            Print(report);
+            var path = Path.Combine(folder, "bench.json");
+            AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, Json.Options));
+            Console.WriteLine($"Wrote {path}.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public sealed record Throughput(int BatchSize, double SecondsPerEpoch, double PairsPerSecond, double AchievedGflops, double Efficiency, double[] EpochSeconds);
+
+    public sealed record Report(
+        string Mode, string Backend, int Threads, int ImageSize, int Pairs, double GflopPerEpoch, string FlopCount,
+        double SgemmGflops, int SgemmSize, Throughput[] Training, double StepOverheadMs,
+        double PeakRssMb, double RssGrowthPercent, double[] RssMbAfterEpoch, long[] LiveTensorsAfterEpoch, string Started);
+
+    private static Report Run(bool shortMode)
+    {
+        var backend = NativeBackend.EnsureLoaded();
+        var seed = Profile.Load(Profile.Seed).Settings;
+        var settings = shortMode ? seed with { ImageSize = 64, Pairs = 40 } : seed;
+        var started = DateTimeOffset.UtcNow.ToString("u");
+        double gflopPerEpoch = Flops.TrainingEpoch(settings.Pairs, settings.ImageSize) / 1e9;
+
+        int sgemmSize = shortMode ? 2048 : 4096;
+        Console.WriteLine($"sgemm {sgemmSize}x{sgemmSize} ({backend}) ...");
+        double sgemm = SgemmGflops(sgemmSize);
+
+        var batchSizes = new[] { 1, 10, settings.BatchSize }.Distinct().ToArray();
+        var throughputs = new List<Throughput>();
+        double[] rss = [];
+        long[] live = [];
+        foreach (int batchSize in batchSizes)
+        {
+            // Batch size 10 runs 10 epochs: its run also gives the memory figures (epoch 2 to epoch 10).
+            int epochs = batchSize == 10 ? 10 : 3;
+            Console.WriteLine($"seed configuration, batch size {batchSize}, {epochs} epochs ({settings.ImageSize}x{settings.ImageSize}, {settings.Pairs} pairs) ...");
+            var (epochSeconds, rssAfterEpoch, liveAfterEpoch) = TimeEpochs(settings with { BatchSize = batchSize, Epochs = epochs });
+            double secondsPerEpoch = Median(epochSeconds.Skip(1));
+            double achieved = gflopPerEpoch / secondsPerEpoch;
+            throughputs.Add(new Throughput(batchSize, secondsPerEpoch, settings.Pairs / secondsPerEpoch, achieved, achieved / sgemm, epochSeconds));
+            if (batchSize == 10) (rss, live) = (rssAfterEpoch, liveAfterEpoch);
+        }
+
+        double overhead = StepOverheadMs();
+        double growth = rss.Length >= 10 ? 100 * (rss[9] - rss[1]) / rss[1] : double.NaN;
+        return new Report(shortMode ? "short" : "full", backend, get_num_threads(), settings.ImageSize, settings.Pairs, gflopPerEpoch,
+            "2 FLOPs per multiply-add of every convolution and linear layer, forward x 3 for a training step, 2 images per pair (XnorSpec.Model.Flops)",
+            sgemm, sgemmSize, throughputs.ToArray(), overhead, Memory.PeakRssMb(), growth, rss, live, started);
+    }
+
+    // Median of several timed products after warm-up: the practical fp32 ceiling through TorchSharp.
+    private static double SgemmGflops(int n)
+    {
+        using var scope = NewDisposeScope();
+        var a = randn(n, n);
+        var b = randn(n, n);
+        for (int i = 0; i < 2; i++) matmul(a, b).Dispose();
+        var seconds = Enumerable.Range(0, 5).Select(_ =>
+        {
+            var clock = Stopwatch.StartNew();
+            matmul(a, b).Dispose();
+            return clock.Elapsed.TotalSeconds;
+        }).ToArray();
+        return 2.0 * n * n * n / Median(seconds) / 1e9;
+    }
+
+    private static (double[] EpochSeconds, double[] RssMb, long[] LiveTensors) TimeEpochs(Experiment experiment)
+    {
+        var epochSeconds = new List<double>();
+        var rss = new List<double>();
+        var clock = Stopwatch.StartNew();
+        var atEpochEnd = new SyncProgress<StepReport>(r =>
+        {
+            if (r.Step != r.StepsPerEpoch - 1) return;
+            epochSeconds.Add(clock.Elapsed.TotalSeconds);
+            clock.Restart();
+            rss.Add(Memory.RssMb());
+        });
+        var result = Trainer.Run(experiment, CPU, atEpochEnd);
+        result.Model?.Dispose();
+        return (epochSeconds.ToArray(), rss.ToArray(), result.LiveTensorsAfterEpoch.ToArray());
+    }
+
+    // A one-weight model: what remains is the fixed cost of a step (dispatch, autograd, optimiser, scalar read).
+    private static double StepOverheadMs()
+    {
+        using var model = nn.Linear(4, 1);
+        using var optimizer = optim.SGD(model.parameters(), 0.01, 0.01);
+        using var input = ones(2, 4);
+        using var target = zeros(2, 1);
+        var seconds = new List<double>();
+        for (int i = 0; i < 250; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (var _ = NewDisposeScope())
+            {
+                optimizer.zero_grad();
+                var loss = nn.functional.mse_loss(model.call(input), target);
+                loss.backward();
+                optimizer.step();
+                loss.item<float>();
+            }
+            if (i >= 50) seconds.Add(clock.Elapsed.TotalSeconds);
+        }
+        return 1000 * Median(seconds);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) return double.NaN;
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static void Print(Report r)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"bench ({r.Mode}): {r.Backend}; {r.ImageSize}x{r.ImageSize}, {r.Pairs} pairs, {r.GflopPerEpoch:F0} GFLOP per epoch (counted)");
+        Console.WriteLine($"sgemm {r.SgemmSize}: {r.SgemmGflops:F1} GFLOP/s");
+        Console.WriteLine("| batch | s/epoch | pairs/s | GFLOP/s | efficiency |");
+        Console.WriteLine("|------:|--------:|--------:|--------:|-----------:|");
+        foreach (var t in r.Training)
+            Console.WriteLine($"| {t.BatchSize,5} | {t.SecondsPerEpoch,7:F2} | {t.PairsPerSecond,7:F1} | {t.AchievedGflops,7:F1} | {t.Efficiency,10:F2} |");
+        Console.WriteLine($"step overhead (tiny model): {r.StepOverheadMs:F3} ms");
+        Console.WriteLine($"peak RSS {r.PeakRssMb:F0} MB; RSS epoch 2 -> 10: {(r.RssGrowthPercent >= 0 ? "+" : "")}{r.RssGrowthPercent:F1}% "
+            + $"({string.Join(" ", r.RssMbAfterEpoch.Select(m => m.ToString("F0")))} MB)");
+        Console.WriteLine($"live tensors after each epoch: {string.Join(" ", r.LiveTensorsAfterEpoch)}");
+    }
+}
+
+/// <summary>Process memory from /proc/self/status (Linux); the working set elsewhere.</summary>
+internal static class Memory
+{
+    public static double RssMb() => Read("VmRSS:") ?? Environment.WorkingSet / 1048576.0;
+
+    public static double PeakRssMb() => Read("VmHWM:") ?? Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
+
+    private static double? Read(string field)
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return null;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith(field));
+        return line is null ? null : double.Parse(line[field.Length..].Trim().Split(' ')[0]) / 1024.0;
+    }
+}
