@@ -43,7 +43,7 @@ internal static class ReproduceCommand
         AtomicFile.EnsureWritableDirectory(directory);
         var device = Devices.Resolve(deviceChoice);
 
-        Console.WriteLine($"Profile '{profile.Name}' on {device.type.ToString().ToLowerInvariant()}, {experiments.Length} experiments; writing to {Path.GetFullPath(directory)}");
+        Console.WriteLine($"Profile '{profile.Name}' on {Devices.Describe(device)}, {experiments.Length} experiments; writing to {Path.GetFullPath(directory)}");
         var results = new ResultsFile(profile.Name, device.type.ToString().ToLowerInvariant(), seed ?? profile.Settings.Seed,
             ResultsFile.CurrentTorchSharpVersion, DateTimeOffset.UtcNow);
 

@@ -51,6 +51,7 @@ internal static class TrainCommand
             if (savePath is not null) AtomicFile.EnsureWritableDirectory(Path.GetDirectoryName(Path.GetFullPath(savePath))!);
             var chosen = Devices.Resolve(parsed.GetValue(device));
 
+            Console.WriteLine($"Device: {Devices.Describe(chosen)}");
             TrainingResult? result = null;
             RunDisplay.Show([experiment], (_, progress) => result = Trainer.Run(experiment, chosen, progress));
             Console.WriteLine($"epoch means: {string.Join(" ", result!.EpochLosses.Select(l => l.ToString("F4")))}");

@@ -48,14 +48,36 @@ public class Profiles
     [InlineData("\"learningRat\": 0.1", "learningRat")]
     [InlineData("\"learningRate\": \"fast\"", "learningRate")]
     [InlineData("\"epochs\": 0", "Epochs")]
-    public void A_profile_file_with_an_extra_mistyped_or_invalid_field_is_refused_naming_the_file_and_the_field(string field, string named)
+    [InlineData("\"head\": \"Sideways\"", "one of Concat, Product")]
+    [InlineData("\"labels\": \"Maybe\"", "one of SameColour, FirstIsBlack")]
+    public void A_profile_file_with_an_extra_mistyped_or_invalid_field_is_refused_naming_the_file_the_line_and_the_field(string field, string named)
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("xnorspec-profile-").FullName, "broken.json");
         File.WriteAllText(file, "{\n  \"description\": \"x\",\n  \"settings\": {\n    " + field + "\n  },\n  \"experiments\": []\n}\n");
 
         var act = () => Profile.LoadFile(file);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains(file) && e.Message.Contains(named));
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains(file) && e.Message.Contains(", line 4") && e.Message.Contains(named));
+    }
+
+    [Fact]
+    public void An_invalid_setting_in_one_experiment_is_refused_naming_that_experiments_line()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("xnorspec-profile-").FullName, "momentum.json");
+        File.WriteAllText(file, """
+            {
+              "description": "x",
+              "settings": { "momentum": 0.5 },
+              "experiments": [
+                { "head": "Concat" },
+                { "head": "Product", "momentum": 1.5 }
+              ]
+            }
+            """);
+
+        var act = () => Profile.LoadFile(file);
+
+        act.Should().Throw<ArgumentException>().WithMessage($"Profile file {file}, line 6, field 'momentum': Setting Momentum = 1.5 is invalid; accepted: a number in [0, 1).*");
     }
 
     [Fact]
@@ -66,6 +88,6 @@ public class Profiles
 
         var act = () => Profile.LoadFile(file);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains(file) && e.Message.Contains("experiments"));
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains(file) && e.Message.Contains(", line 1") && e.Message.Contains("experiments"));
     }
 }

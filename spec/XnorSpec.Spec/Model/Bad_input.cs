@@ -74,6 +74,17 @@ public class Bad_input : IDisposable
         act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "query" && e.Message.Contains("float32"));
     }
 
+    [Fact]
+    public void Images_on_another_device_than_the_model_are_refused_naming_both_devices()
+    {
+        // The meta device holds shapes without data: another device that every libtorch build has, GPU or not.
+        using var elsewhere = zeros(new long[] { 2, 3, Size, Size }, device: new Device(DeviceType.META));
+
+        var act = () => model.call(Good(), elsewhere);
+
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "template" && e.Message.Contains("meta") && e.Message.Contains("model is on"));
+    }
+
     public static IEnumerable<object[]> InvalidSettings()
     {
         var valid = new Experiment();

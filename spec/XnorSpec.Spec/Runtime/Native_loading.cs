@@ -113,4 +113,46 @@ public class Native_loading
 
         message.Should().Contain(TorchSharpLibrary).And.Contain(NeededVersion).And.Contain("lacks").And.Contain("dotnet build");
     }
+
+    [SkippableFact]
+    public void A_broken_native_library_at_start_up_gives_one_clear_message_and_exit_code_1()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "the copy below is laid out for linux-x64");
+        var copy = Directory.CreateTempSubdirectory("xnorspec-broken-native-").FullName;
+        try
+        {
+            var broken = CopyOfTheProgramWithAGarbageLibTorchSharp(copy);
+            // NUGET_PACKAGES points nowhere, so TorchSharp cannot fall back to copying libtorch out of the NuGet cache.
+            var start = new CliStart(Path.Combine(copy, "xnor-spec.dll"), new Dictionary<string, string>
+            {
+                ["NUGET_PACKAGES"] = Path.Combine(copy, "no-nuget-cache"), ["XNORSPEC_FIXTURES"] = XnorSpec.Experiments.Fixtures.Directory,
+            });
+
+            var run = CliProcess.Run(start, "train", "--profile", "quick", "--epochs", "1", "--pairs", "20");
+
+            run.ExitCode.Should().Be(1, run.ToString());
+            run.Output.Should().BeEmpty("TorchSharp's own load trace is held back");
+            run.Errors.Trim().Split('\n').Should().ContainSingle(run.ToString())
+                .Which.Should().StartWith("error: Cannot start libtorch.").And.Contain(broken).And.Contain("Fix:");
+        }
+        finally { Directory.Delete(copy, recursive: true); }
+    }
+
+    /// <summary>
+    /// The built program in <paramref name="copy"/>: its managed files copied (the host resolves a linked
+    /// main assembly back to the original folder), libtorch linked, and libLibTorchSharp.so a text file.
+    /// </summary>
+    private static string CopyOfTheProgramWithAGarbageLibTorchSharp(string copy)
+    {
+        var built = Path.GetDirectoryName(CliProcess.Program)!;
+        foreach (var file in Directory.GetFiles(built)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        var natives = Path.Combine("runtimes", "linux-x64", "native");
+        Directory.CreateDirectory(Path.Combine(copy, natives));
+        foreach (var library in Directory.GetFiles(Path.Combine(built, natives)))
+            File.CreateSymbolicLink(Path.Combine(copy, natives, Path.GetFileName(library)), library);
+        var broken = Path.Combine(copy, natives, TorchSharpLibrary);
+        File.Delete(broken);
+        File.WriteAllText(broken, "not a shared library\n");
+        return broken;
+    }
 }

@@ -11,6 +11,12 @@ public sealed record CliRun(int ExitCode, string Output, string Errors)
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Errors}";
 }
 
+/// <summary>How to start the program: another build of it (a path to xnor-spec.dll) and environment variables to set.</summary>
+public sealed record CliStart(string? Program = null, IReadOnlyDictionary<string, string>? Variables = null)
+{
+    public IReadOnlyDictionary<string, string> Environment => Variables ?? new Dictionary<string, string>();
+}
+
 /// <summary>
 /// Runs the real command-line program, built by the spec project's reference to it, as a separate
 /// process: the same entry point, argument parsing, exit codes and signal handling users get.
@@ -24,21 +30,28 @@ public static class CliProcess
 
     public static string Program => Path.Combine(RepositoryRoot, "src", "XnorSpec.Cli", "bin", Configuration, "net10.0", "xnor-spec.dll");
 
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new CliStart(), args);
+
+    /// <summary>Starts <paramref name="how"/>'s program (the built one by default) with extra environment variables.</summary>
+    public static Process Start(CliStart how, params string[] args)
     {
-        if (!File.Exists(Program)) throw new FileNotFoundException($"{Program} is missing: build Spec.sln first.");
+        var program = how.Program ?? Program;
+        if (!File.Exists(program)) throw new FileNotFoundException($"{program} is missing: build Spec.sln first.");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = RepositoryRoot,
         };
-        start.ArgumentList.Add(Program);
+        start.ArgumentList.Add(program);
         foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in how.Environment) start.Environment[name] = value;
         return Process.Start(start)!;
     }
 
     public static CliRun Run(params string[] args) => Finish(Start(args));
+
+    public static CliRun Run(CliStart how, params string[] args) => Finish(Start(how, args));
 
     /// <summary>Waits for the process, reading both streams to the end so neither pipe can fill up and block it.</summary>
     public static CliRun Finish(Process process, Action<string>? onOutputLine = null)
@@ -63,7 +76,7 @@ public static class CliProcess
         if (kill(process.Id, signal) != 0) throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
-    public const int SIGINT = 2, SIGTERM = 15;
+    public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);

@@ -29,31 +29,76 @@ public sealed record Profile(string Name, string Description, Experiment Setting
         return LoadFile(file);
     }
 
+    /// <summary>Reads a profile file; any problem is an ArgumentException naming the file, the line and the field.</summary>
     public static Profile LoadFile(string file)
     {
+        var text = File.ReadAllText(file);
         ProfileFile data;
         try
         {
-            data = JsonSerializer.Deserialize<ProfileFile>(File.ReadAllText(file), JsonOptions)
+            data = JsonSerializer.Deserialize<ProfileFile>(text, JsonOptions)
                    ?? throw new JsonException("the file holds no profile object");
         }
         catch (JsonException e)
         {
-            var where = e.LineNumber is long line ? $" at line {line + 1}" : "";
-            throw new ArgumentException($"Profile file {file}{where}: {e.Message} Fix the field to match fixtures/profiles/README.md.", e);
+            var where = e.LineNumber is long line ? $", line {line + 1}" : "";
+            throw new ArgumentException($"Profile file {file}{where}: {Explain(e)} Fix the field to match fixtures/profiles/README.md.", e);
         }
         var name = System.IO.Path.GetFileNameWithoutExtension(file);
         var settings = data.Settings.ApplyTo(new Experiment());
+        int? experiment = null;
         try
         {
             settings.Validated();
-            var experiments = data.Experiments.Select(e => e.ApplyTo(settings).Validated()).ToArray();
+            var experiments = new List<Experiment>();
+            for (experiment = 0; experiment < data.Experiments.Length; experiment++)
+                experiments.Add(data.Experiments[experiment.Value].ApplyTo(settings).Validated());
             return new Profile(name, data.Description, settings, experiments);
         }
-        catch (ArgumentException e)
+        catch (ArgumentException e) when (e.ParamName is { } setting)
         {
-            throw new ArgumentException($"Profile file {file}: {e.Message}", e);
+            var field = JsonNamingPolicy.CamelCase.ConvertName(setting);
+            var where = LineOf(text, field, experiment) is int line ? $", line {line}, field '{field}'" : $", field '{field}' (its default)";
+            throw new ArgumentException($"Profile file {file}{where}: {e.Message.Replace($" (Parameter '{setting}')", "")}", setting, e);
         }
+    }
+
+    /// <summary>System.Text.Json names a bad value's type as `Nullable`1[...]`; say what the field accepts instead.</summary>
+    private static string Explain(JsonException e)
+    {
+        var field = e.Path?.Split('.')[^1];
+        var property = field is null ? null
+            : typeof(Overrides).GetProperty(field, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+        if (property is null) return e.Message; // an unknown or missing field: the message names it
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        var accepted = type.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(type))}" : type == typeof(double) ? "a number" : "an integer";
+        return $"field '{field}' ({e.Path![2..]}) has a value that cannot be read; accepted: {accepted}.";
+    }
+
+    /// <summary>
+    /// The line where <paramref name="field"/> is set for experiment number <paramref name="experiment"/>
+    /// (or, when it inherits the value, in "settings"); null when the file does not set it.
+    /// </summary>
+    private static int? LineOf(string text, string field, int? experiment)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        string? section = null;
+        int index = -1;
+        int? inSettings = null, inExperiment = null;
+        while (reader.Read())
+        {
+            // Depth 1: the file's sections; depth 2: the settings' fields and the experiment objects; depth 3: an experiment's fields.
+            if (reader.TokenType == JsonTokenType.StartObject && reader.CurrentDepth == 2 && section == "experiments") index++;
+            if (reader.TokenType != JsonTokenType.PropertyName) continue;
+            var name = reader.GetString();
+            if (reader.CurrentDepth == 1) { section = name; continue; }
+            if (!string.Equals(name, field, StringComparison.OrdinalIgnoreCase)) continue;
+            int line = 1 + bytes.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n');
+            if (section == "settings" && reader.CurrentDepth == 2) inSettings = line;
+            if (section == "experiments" && reader.CurrentDepth == 3 && index == experiment) inExperiment = line;
+        }
+        return inExperiment ?? inSettings;
     }
 
     internal static readonly JsonSerializerOptions JsonOptions = new()

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace XnorSpec.Runtime;
@@ -6,6 +7,10 @@ namespace XnorSpec.Runtime;
 public static class Devices
 {
     public const string EnvironmentVariable = "XNORSPEC_DEVICE";
+
+    /// <summary>The device's name and, for the CPU, whether CUDA was there to choose, so `auto` says what it fell back from.</summary>
+    public static string Describe(Device device) =>
+        device.type == DeviceType.CUDA ? "cuda" : cuda.is_available() ? "cpu" : "cpu (CUDA is not available)";
 
     public static Device Resolve(string? choice)
     {

@@ -19,7 +19,7 @@ public static class NativeBackend
     {
         try
         {
-            InitializeDeviceType(DeviceType.CPU);
+            InitializeSilently();
             // XNORSPEC_THREADS pins libtorch's intra-op threads, e.g. to share a small machine between two runs.
             if (int.TryParse(Environment.GetEnvironmentVariable("XNORSPEC_THREADS"), out var threads) && threads > 0)
                 set_num_threads(threads);
@@ -29,6 +29,18 @@ public static class NativeBackend
         {
             throw new NativeBackendException(Diagnose(AppContext.BaseDirectory), e);
         }
+    }
+
+    /// <summary>
+    /// TorchSharp prints its own load trace on standard output before it throws; the one message
+    /// this class gives replaces it, so the trace is held back.
+    /// </summary>
+    private static void InitializeSilently()
+    {
+        var console = Console.Out;
+        Console.SetOut(TextWriter.Null);
+        try { InitializeDeviceType(DeviceType.CPU); }
+        finally { Console.SetOut(console); }
     }
 
     /// <summary>Explains why libLibTorchSharp.so under <paramref name="baseDirectory"/> does not load.</summary>
@@ -60,11 +72,13 @@ public static class NativeBackend
               + "Fix: make sure the libtorch-cpu package's libraries (libtorch.so, libc10.so, libtorch_cpu.so) sit beside it; `dotnet build` copies them.";
     }
 
+    private static string OneLine(string text) => System.Text.RegularExpressions.Regex.Replace(text.Trim(), @"\s*\n\s*", " ");
+
     private static string LoaderError(string library)
     {
         try { NativeLibrary.Load(library); return "the dynamic loader refused it."; }
-        catch (DllNotFoundException e) { return e.Message; }
-        catch (BadImageFormatException e) { return e.Message; }
+        catch (DllNotFoundException e) { return OneLine(e.Message); }
+        catch (BadImageFormatException e) { return OneLine(e.Message); }
     }
 }
 

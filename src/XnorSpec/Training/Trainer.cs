@@ -46,6 +46,7 @@ public static class Trainer
         int stepsPerEpoch = experiment.StepsPerEpoch;
         var stepLosses = new List<float>(experiment.Epochs * stepsPerEpoch);
         var liveTensors = new List<long>(experiment.Epochs);
+        var residentBytes = new List<long>(experiment.Epochs);
         var clock = Stopwatch.StartNew();
         bool completed = true;
 
@@ -66,12 +67,17 @@ public static class Trainer
                     step++;
                 }
                 // Every step's tensors die with its scope: this count must stay flat from epoch to epoch.
-                if (completed) liveTensors.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+                if (completed)
+                {
+                    liveTensors.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+                    residentBytes.Add(Environment.WorkingSet);
+                }
             }
         }
 
         return new TrainingResult(experiment, stepLosses.ToArray(), stepsPerEpoch, Predict(model, experiment.ImageSize, device),
-            clock.Elapsed.TotalSeconds, completed) { Model = model, LiveTensorsAfterEpoch = liveTensors, TrainModePredictions = PredictWithBatchStatistics(model, experiment.ImageSize, device) };
+            clock.Elapsed.TotalSeconds, completed) { Model = model, LiveTensorsAfterEpoch = liveTensors, ResidentBytesAfterEpoch = residentBytes,
+            TrainModePredictions = PredictWithBatchStatistics(model, experiment.ImageSize, device) };
     }
 
     private static float Step(PairModel model, optim.Optimizer optimizer, PairDataset data, IReadOnlyList<ColourPair> batch, Device device)

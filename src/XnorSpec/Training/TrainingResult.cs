@@ -18,6 +18,9 @@ public sealed record TrainingResult(
     /// <summary>Live TorchSharp tensors on the training thread after each finished epoch.</summary>
     public IReadOnlyList<long> LiveTensorsAfterEpoch { get; init; } = Array.Empty<long>();
 
+    /// <summary>The process's resident memory (RSS, from /proc on Linux) after each finished epoch, in bytes.</summary>
+    public IReadOnlyList<long> ResidentBytesAfterEpoch { get; init; } = Array.Empty<long>();
+
     /// <summary>BB, BW, WB, WW as one training-mode batch (BatchNorm on batch statistics, as in training).</summary>
     public IReadOnlyDictionary<string, float> TrainModePredictions { get; init; } = new Dictionary<string, float>();
 
