@@ -63,4 +63,18 @@ public class Backends_and_devices(ITestOutputHelper output)
         first.Model!.Dispose();
         again.Model!.Dispose();
     }
+
+    [Fact]
+    public void A_device_choice_is_cpu_auto_or_cuda_and_anything_else_is_refused_with_the_valid_names()
+    {
+        Devices.Resolve("cpu").type.Should().Be(DeviceType.CPU);
+        Devices.Resolve(" AUTO ").type.Should().Be(cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU);
+        var unknown = () => Devices.Resolve("tpu");
+        unknown.Should().Throw<ArgumentException>().WithMessage("Unknown device 'tpu'; accepted: auto, cpu, cuda.*");
+        if (!cuda.is_available())
+        {
+            var unavailable = () => Devices.Resolve("cuda");
+            unavailable.Should().Throw<ArgumentException>().WithMessage("*CUDA is not available*-p:TorchBackend=cuda*");
+        }
+    }
 }

@@ -155,4 +155,48 @@ public class Native_loading
         File.WriteAllText(broken, "not a shared library\n");
         return broken;
     }
+
+    [Fact]
+    public void A_library_the_loader_refuses_is_reported_with_the_loaders_reason()
+    {
+        var dir = Directory.CreateTempSubdirectory("xnorspec-garbage-").FullName;
+        File.WriteAllText(Path.Combine(dir, TorchSharpLibrary), "not a shared library\n");
+
+        var message = NativeBackend.Diagnose(dir);
+
+        message.Should().Contain(TorchSharpLibrary).And.Contain("could not be loaded").And.Contain("Fix:");
+    }
+
+    [SkippableFact]
+    public void A_library_that_loads_without_libtorch_beside_it_is_reported_with_the_libraries_to_copy()
+    {
+        var system = FindSystemLibStdCxx();
+        Skip.If(system is null, "no system libstdc++.so.6 to stand in for a loadable library");
+        var dir = Directory.CreateTempSubdirectory("xnorspec-loadable-").FullName;
+        File.Copy(system!, Path.Combine(dir, TorchSharpLibrary));
+
+        var message = NativeBackend.Diagnose(dir);
+
+        message.Should().Contain("loads, but TorchSharp could not initialise libtorch").And.Contain("libtorch_cpu.so");
+    }
+
+    [Fact]
+    public void Patching_a_file_replaces_it_so_a_hard_linked_original_stays_untouched()
+    {
+        var dir = Directory.CreateTempSubdirectory("xnorspec-patchfile-").FullName;
+        var original = Path.Combine(dir, "cache-copy.so");
+        var output = Path.Combine(dir, TorchSharpLibrary);
+        File.WriteAllBytes(original, SyntheticElf.Build(OnlyTheMarker));
+        link(original, output).Should().Be(0, "the build output's copy starts as a hard link into the package cache");
+
+        PatchFile(output).Should().Be(PatchOutcome.Patched);
+        PatchFile(output).Should().Be(PatchOutcome.AlreadyWeak);
+
+        Requirement(File.ReadAllBytes(output), NeededVersion).Should().Be((true, true));
+        Requirement(File.ReadAllBytes(original), NeededVersion).Should().Be((true, false), "the cache's copy is never written through");
+        Directory.GetFiles(dir).Should().HaveCount(2, "no temporary file is left behind");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int link(string existing, string created);
 }

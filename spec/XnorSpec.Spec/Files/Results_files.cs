@@ -1,0 +1,100 @@
+using FluentAssertions;
+using XnorSpec.Experiments;
+using XnorSpec.Files;
+using XnorSpec.Spec.Support;
+using XnorSpec.Training;
+using Xunit;
+
+namespace XnorSpec.Spec.Files;
+
+/// <summary>
+/// What a run leaves on disk reads back as it was written: results.json, losses.csv and the heads
+/// CSV behind the capability table. Output folders that cannot be written are refused up front.
+/// </summary>
+public class Results_files
+{
+    private static readonly Experiment Small = new() { ImageSize = 32, Pairs = 20, BatchSize = 10, Epochs = 2, LearningRate = 0.01, Seed = 11 };
+    private readonly string folder = Directory.CreateTempSubdirectory("xnorspec-results-").FullName;
+
+    [Fact]
+    public void A_results_file_reads_back_every_experiment_field_and_losses_csv_has_one_row_per_step()
+    {
+        var run = Runs.Of(Small);
+        var results = new ResultsFile("test", "cpu", Small.Seed, ResultsFile.CurrentTorchSharpVersion, DateTimeOffset.UnixEpoch)
+        {
+            Complete = true,
+            Experiments = { ExperimentResult.From(run, "models/x.model"), ExperimentResult.Failed(Small, "diverged at epoch 1, step 2", 1.5) },
+        };
+        var json = Path.Combine(folder, "results.json");
+        var csv = Path.Combine(folder, "losses.csv");
+
+        results.Save(json);
+        results.SaveLossesCsv(csv);
+        var loaded = ResultsFile.Load(json);
+
+        loaded.Complete.Should().BeTrue();
+        loaded.TorchSharpVersion.Should().StartWith("0.107");
+        var finished = loaded.Experiments[0];
+        finished.StepLosses.Should().Equal(run.StepLosses);
+        finished.FinalLoss.Should().Be(run.FinalLoss);
+        finished.Predictions.Should().Equal(run.Predictions);
+        finished.Verdict.Should().Be(Verdicts.Of(run).Describe());
+        finished.Model.Should().Be("models/x.model");
+        var failed = loaded.Experiments[1];
+        (failed.Completed, failed.FinalLoss, failed.Verdict, failed.Error).Should().Be((false, null, "failed", "diverged at epoch 1, step 2"));
+
+        var rows = File.ReadAllLines(csv);
+        rows[0].Should().Be("experiment,epoch,step,loss");
+        rows.Should().HaveCount(1 + run.StepLosses.Count);
+        rows[^1].Should().StartWith($"{Small.Name},{Small.Epochs},{run.StepLosses.Count},");
+    }
+
+    [Fact]
+    public void A_run_stopped_before_its_first_epoch_ends_has_no_final_loss_and_is_incomplete()
+    {
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+        var run = Trainer.Run(Small, TestDevice.Current, cancel: stop.Token);
+        run.Model!.Dispose();
+
+        run.Completed.Should().BeFalse();
+        run.FinalLoss.Should().Be(double.NaN);
+        Verdicts.Of(run).Describe().Should().Be("incomplete");
+        ExperimentResult.From(run).FinalLoss.Should().BeNull();
+    }
+
+    [Fact]
+    public void A_head_run_written_to_the_heads_csv_reads_back_the_same()
+    {
+        var run = Runs.Of(Small);
+        var row = HeadRun.From(run);
+        var csv = Path.Combine(folder, "heads.csv");
+        File.WriteAllText(csv, HeadRun.CsvHeader + "\n" + row.ToCsv() + "\n");
+
+        var back = CapabilityTable.Load(csv).Single();
+
+        (back.Head, back.Seed, back.BatchSize).Should().Be((row.Head, row.Seed, row.BatchSize));
+        back.FinalLoss.Should().BeApproximately(row.FinalLoss, 1e-5 * Math.Max(1, row.FinalLoss));
+        back.XnorLoss.Should().BeApproximately(HeadRun.BalancedXnorLoss(run.TrainModePredictions), 1e-6);
+        back.EpochLosses.Should().HaveCount(Small.Epochs);
+    }
+
+    [Fact]
+    public void A_README_without_the_capability_table_markers_is_refused_by_name()
+    {
+        var act = () => CapabilityTable.IntoReadme("# a README with no markers\n", "| table |");
+        act.Should().Throw<InvalidDataException>().WithMessage("*capability-table:start*");
+    }
+
+    [Fact]
+    public void An_output_folder_that_cannot_be_written_is_refused_and_a_new_one_is_created()
+    {
+        var fresh = Path.Combine(folder, "a", "b");
+        AtomicFile.EnsureWritableDirectory(fresh);
+        Directory.Exists(fresh).Should().BeTrue();
+        Directory.GetFiles(fresh).Should().BeEmpty("the write probe is removed");
+
+        var act = () => AtomicFile.EnsureWritableDirectory("/proc/xnorspec-cannot-write-here");
+        act.Should().Throw<ArgumentException>().WithMessage("*cannot be written*--out*");
+    }
+}
