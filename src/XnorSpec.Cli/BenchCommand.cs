@@ -106,18 +106,18 @@ internal static class BenchCommand
     private static (double[] EpochSeconds, double[] RssMb, long[] LiveTensors) TimeEpochs(Experiment experiment)
     {
         var epochSeconds = new List<double>();
-        var rss = new List<double>();
         var clock = Stopwatch.StartNew();
         var atEpochEnd = new SyncProgress<StepReport>(r =>
         {
             if (r.Step != r.StepsPerEpoch - 1) return;
             epochSeconds.Add(clock.Elapsed.TotalSeconds);
             clock.Restart();
-            rss.Add(Memory.RssMb());
         });
         var result = Trainer.Run(experiment, CPU, atEpochEnd);
         result.Model?.Dispose();
-        return (epochSeconds.ToArray(), rss.ToArray(), result.LiveTensorsAfterEpoch.ToArray());
+        // The trainer records resident memory and live tensors once each epoch has finished and tidied up.
+        var rss = result.ResidentBytesAfterEpoch.Select(b => b / 1048576.0).ToArray();
+        return (epochSeconds.ToArray(), rss, result.LiveTensorsAfterEpoch.ToArray());
     }
 
     // A one-weight model: what remains is the fixed cost of a step (dispatch, autograd, optimiser, scalar read).
@@ -167,11 +167,9 @@ internal static class BenchCommand
     }
 }
 
-/// <summary>Process memory from /proc/self/status (Linux); the working set elsewhere.</summary>
+/// <summary>Peak process memory from /proc/self/status (Linux); the peak working set elsewhere.</summary>
 internal static class Memory
 {
-    public static double RssMb() => Read("VmRSS:") ?? Environment.WorkingSet / 1048576.0;
-
     public static double PeakRssMb() => Read("VmHWM:") ?? Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
 
     private static double? Read(string field)

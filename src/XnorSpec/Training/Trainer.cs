@@ -66,6 +66,7 @@ public static class Trainer
                     progress?.Report(new StepReport(epoch, step, stepsPerEpoch, loss));
                     step++;
                 }
+                NativeMemory.ReturnFreedMemory();
                 // Every step's tensors die with its scope: this count must stay flat from epoch to epoch.
                 if (completed)
                 {
