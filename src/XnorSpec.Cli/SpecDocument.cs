@@ -134,14 +134,15 @@ internal static partial class SpecDocument
         return index < 0 ? Areas.Length : index;
     }
 
-    // "Stays_near_half(seed: 3)" -> "stays near half (seed: 3)"; a capital after the first word is kept (ReLU, XNOR).
+    // "Stays_near_half(seed: 3)" -> "stays near half (seed: 3)"; a first word with more capitals (ResNet18, XNOR) is kept.
     private static string Claim(string method)
     {
         int open = method.IndexOf('(');
         var name = open < 0 ? method : method[..open];
         var arguments = open < 0 ? "" : " " + method[open..];
         var words = Words(name);
-        if (words.Length > 1 && char.IsUpper(words[0]) && !char.IsUpper(words[1])) words = char.ToLowerInvariant(words[0]) + words[1..];
+        var first = words.Split(' ')[0];
+        if (first.Length > 0 && char.IsUpper(first[0]) && !first.Skip(1).Any(char.IsUpper)) words = char.ToLowerInvariant(words[0]) + words[1..];
         return words + arguments;
     }
 

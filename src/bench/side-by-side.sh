@@ -7,8 +7,10 @@
 # Usage: bash src/bench/side-by-side.sh [batch_size] [epochs]     (defaults: 10 and 4; about 2 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+export LC_ALL=C DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1   # decimal points, whatever the locale
 batch=${1:-10}
 epochs=${2:-4}
+if [ "$epochs" -lt 2 ]; then echo "epochs must be 2 or more: the first epoch (warm-up) is not timed" >&2; exit 2; fi
 python=/usr/bin/python3   # Debian's interpreter, the one python3-torch installs into
 
 if ! "$python" -c "import torch, torchvision" 2>/dev/null; then
@@ -20,7 +22,7 @@ echo "== the question's program (PyTorch $("$python" -c 'import torch; print(tor
 theirs=$("$python" src/bench/question_timed.py "$batch" "$epochs" | tee /dev/stderr | sed -n 's/^seconds_per_epoch //p')
 
 echo "== XnorSpec's trainer (TorchSharp)"
-dotnet build src/XnorSpec.Cli -v q -nologo >/dev/null
+dotnet build src/XnorSpec.Cli -v q -nologo | grep -E "error" && exit 1
 # Plain output prints the cumulative time at each epoch's end: take the differences, median after the first.
 ours=$(dotnet src/XnorSpec.Cli/bin/Debug/net10.0/xnor-spec.dll train --batch-size "$batch" --epochs "$epochs" | tee /dev/stderr \
   | sed -nE 's/.*epoch [0-9]+\/[0-9]+: .*, ([0-9.]+) s$/\1/p' \

@@ -9,9 +9,11 @@ namespace XnorSpec.Spec.Cli;
 /// `xnor-spec spec-doc` turns TRX results into spec/SPEC.md, and `--check` fails when the document's
 /// sentences drift from the spec names, while new figures or outcomes alone do not make it stale.
 /// </summary>
-public class Spec_document(ITestOutputHelper output)
+public class Spec_document(ITestOutputHelper output) : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("xnorspec-specdoc-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
 
     // A TRX file as vstest writes it, reduced to what spec-doc reads.
     private static string Trx(string method, string outcome, string stdout) => $"""
@@ -22,7 +24,7 @@ public class Spec_document(ITestOutputHelper output)
             <UnitTestResult testId="1" testName="XnorSpec.Spec.Training.Concat_linear_head.{method}" outcome="{outcome}" duration="00:00:02.5">
               <Output><StdOut>{stdout}</StdOut></Output>
             </UnitTestResult>
-            <UnitTestResult testId="2" testName="XnorSpec.Spec.Runtime.Backends_and_devices.Say_which(n: 1)" outcome="NotExecuted" duration="00:00:00">
+            <UnitTestResult testId="2" testName="Say which(n: 1)" outcome="NotExecuted" duration="00:00:00">
               <Output><StdOut>Specs ran on device: cpu (test)</StdOut></Output>
             </UnitTestResult>
           </Results>

@@ -37,6 +37,8 @@ public class Usage_errors(ITestOutputHelper output)
     [InlineData("heads")]
     [InlineData("study")]
     [InlineData("study-summary")]
+    [InlineData("bench")]
+    [InlineData("spec-doc")]
     public void Every_command_has_help_with_examples(string command)
     {
         var run = CliProcess.Run(command, "--help");

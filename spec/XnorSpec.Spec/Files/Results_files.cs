@@ -11,10 +11,12 @@ namespace XnorSpec.Spec.Files;
 /// What a run leaves on disk reads back as it was written: results.json, losses.csv and the heads
 /// CSV behind the capability table. Output folders that cannot be written are refused up front.
 /// </summary>
-public class Results_files
+public class Results_files : IDisposable
 {
     private static readonly Experiment Small = new() { ImageSize = 32, Pairs = 20, BatchSize = 10, Epochs = 2, LearningRate = 0.01, Seed = 11 };
     private readonly string folder = Directory.CreateTempSubdirectory("xnorspec-results-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
 
     [Fact]
     public void A_results_file_reads_back_every_experiment_field_and_losses_csv_has_one_row_per_step()

@@ -24,7 +24,7 @@ public sealed record Experiment
     public string Name => $"{Head.ToString().ToLowerInvariant()}/{Labels}";
 
     /// <summary>Batches per epoch; the last one is smaller when BatchSize does not divide Pairs.</summary>
-    public int StepsPerEpoch => (Pairs + BatchSize - 1) / BatchSize;
+    public int StepsPerEpoch => BatchSize > 0 ? (Pairs + BatchSize - 1) / BatchSize : 0; // 0 only for settings Validated() refuses
 
     /// <summary>Throws an ArgumentException naming the first invalid setting, its value and what is accepted.</summary>
     public Experiment Validated()
