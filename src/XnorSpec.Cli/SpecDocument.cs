@@ -34,7 +34,8 @@ internal static partial class SpecDocument
         ("Runtime", "Runtime: native loading and devices"),
     ];
 
-    public static IReadOnlyList<SpecResult> ReadTrx(string path)
+    /// <summary>Every spec result in a TRX file, and when the run started.</summary>
+    public static (IReadOnlyList<SpecResult> Specs, DateTimeOffset? Started) ReadTrx(string path)
     {
         XDocument trx;
         try { trx = XDocument.Load(path); }
@@ -64,13 +65,8 @@ internal static partial class SpecDocument
                 (string?)result.Attribute("outcome") ?? "Unknown", text, duration));
         }
         if (results.Count == 0) throw new ArgumentException($"The TRX file {path} holds no test results.");
-        return results;
-    }
-
-    public static DateTimeOffset? RunStarted(string path)
-    {
-        var times = XDocument.Load(path).Descendants().FirstOrDefault(e => e.Name.LocalName == "Times");
-        return DateTimeOffset.TryParse((string?)times?.Attribute("start"), out var start) ? start : null;
+        var started = (string?)trx.Descendants(ns + "Times").FirstOrDefault()?.Attribute("start");
+        return (results, DateTimeOffset.TryParse(started, out var start) ? start : null);
     }
 
     public static string Render(IReadOnlyList<SpecResult> specs, DateTimeOffset? started)
