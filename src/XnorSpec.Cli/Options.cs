@@ -22,13 +22,22 @@ internal static class Options
     {
         Description = $"{description} One of: {string.Join(", ", System.Enum.GetNames<T>())}. Default: {defaultValue}.",
         DefaultValueFactory = _ => defaultValue,
-        CustomParser = r =>
-        {
-            var token = r.Tokens.Single().Value;
-            if (System.Enum.TryParse<T>(token, ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !int.TryParse(token, out _))
-                return value;
-            r.AddError($"Unknown value '{token}' for {name}; valid: {string.Join(", ", System.Enum.GetNames<T>())}.");
-            return defaultValue;
-        },
+        CustomParser = r => ParseEnum(r, name, defaultValue),
     };
+
+    /// <summary>The same for an enum setting that, when absent, comes from elsewhere (the profile).</summary>
+    public static Option<T?> OptionalEnum<T>(string name, string description) where T : struct, System.Enum => new(name)
+    {
+        Description = $"{description} One of: {string.Join(", ", System.Enum.GetNames<T>())}.",
+        CustomParser = r => ParseEnum<T>(r, name, default),
+    };
+
+    private static T ParseEnum<T>(System.CommandLine.Parsing.ArgumentResult r, string name, T fallback) where T : struct, System.Enum
+    {
+        var token = r.Tokens.Single().Value;
+        if (System.Enum.TryParse<T>(token, ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !int.TryParse(token, out _))
+            return value;
+        r.AddError($"Unknown value '{token}' for {name}; valid: {string.Join(", ", System.Enum.GetNames<T>())}.");
+        return fallback;
+    }
 }

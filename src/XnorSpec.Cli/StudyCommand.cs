@@ -66,7 +66,7 @@ internal static class StudyCommand
         {
             case "quick":
                 var quick = Profile.Load(Profile.Quick);
-                foreach (var e in quick.Experiments) foreach (var s in new long[] { 1, 2, 3, 4, 5 }) yield return (e with { Seed = s }, "fresh");
+                foreach (var e in quick.Experiments) foreach (var s in Enumerable.Range(1, 10)) yield return (e with { Seed = s }, "fresh");
                 break;
             case "seed10":
                 foreach (var (h, l) in main) foreach (var s in seeds) yield return (seed with { Head = h, Labels = l, BatchSize = 10, Seed = s }, "fresh");

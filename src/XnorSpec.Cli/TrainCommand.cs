@@ -22,6 +22,7 @@ internal static class TrainCommand
         var epochs = new Option<int?>("--epochs") { Description = "Epochs." };
         var pairs = new Option<int?>("--pairs") { Description = "Pairs per epoch." };
         var size = new Option<int?>("--image-size") { Description = "Image side in pixels." };
+        var encoder = Options.OptionalEnum<EncoderKind>("--encoder", "Encoder of both towers (default: the profile's).");
         var seed = new Option<long?>("--seed") { Description = "Seed for weights and data." };
         var save = new Option<string?>("--save") { Description = "Save the trained model to this file (for `predict`)." };
         var device = Options.Device();
@@ -32,9 +33,10 @@ internal static class TrainCommand
             Examples:
               xnor-spec train --head Product --labels SameColour --lr 0.1 --save product.model
               xnor-spec train --profile quick --head Concat --labels FirstIsBlack --seed 3
+              xnor-spec train --profile quick --encoder ResNet18 --head Product --lr 0.1
             """)
         {
-            profile, head, labels, batch, lr, momentum, epochs, pairs, size, seed, save, device,
+            profile, head, labels, batch, lr, momentum, epochs, pairs, size, encoder, seed, save, device,
         };
         command.SetAction(parsed =>
         {
@@ -45,7 +47,7 @@ internal static class TrainCommand
                 BatchSize = parsed.GetValue(batch) ?? settings.BatchSize, LearningRate = parsed.GetValue(lr) ?? settings.LearningRate,
                 Momentum = parsed.GetValue(momentum) ?? settings.Momentum, Epochs = parsed.GetValue(epochs) ?? settings.Epochs,
                 Pairs = parsed.GetValue(pairs) ?? settings.Pairs, ImageSize = parsed.GetValue(size) ?? settings.ImageSize,
-                Seed = parsed.GetValue(seed) ?? settings.Seed,
+                Encoder = parsed.GetValue(encoder) ?? settings.Encoder, Seed = parsed.GetValue(seed) ?? settings.Seed,
             }).Validated();
             var savePath = parsed.GetValue(save);
             if (savePath is not null) AtomicFile.EnsureWritableDirectory(Path.GetDirectoryName(Path.GetFullPath(savePath))!);

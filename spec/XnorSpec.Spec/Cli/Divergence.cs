@@ -14,9 +14,9 @@ public class Divergence(ITestOutputHelper output)
     {
         // lr 1e30 sends the weights to infinity in one step, so the second step's loss is NaN.
         using var fixtures = new TemporaryFixtures("diverging", epochs: 2,
-            """{ "head": "Concat", "labels": "AllZeros" }""",
-            """{ "head": "Product", "labels": "SameColour", "learningRate": 1e30 }""",
-            """{ "head": "Concat", "labels": "FirstIsBlack" }""");
+            """{ "head": "Concat", "labels": "AllZeros", "encoder": "SmallCnn" }""",
+            """{ "head": "Product", "labels": "SameColour", "learningRate": 1e30, "encoder": "SmallCnn" }""",
+            """{ "head": "Concat", "labels": "FirstIsBlack", "encoder": "SmallCnn" }""");
 
         var run = CliProcess.Run(fixtures.Start(), "reproduce", "--profile", "diverging", "--out", fixtures.Output);
         output.WriteLine(run.ToString());

@@ -14,13 +14,19 @@ namespace XnorSpec.Spec.Cli;
 /// </summary>
 public sealed class Interruption(ITestOutputHelper output) : IDisposable
 {
-    private readonly string directory = Directory.CreateTempSubdirectory("xnorspec-interrupt-").FullName;
+    // Two experiments of 200 steps (SmallCnn, about 3 s each), so a signal sent when a header line
+    // appears always lands inside the experiment that line announces.
+    private readonly TemporaryFixtures fixtures = new("interrupt", epochs: 100,
+        """{ "head": "Concat", "labels": "SameColour", "encoder": "SmallCnn" }""",
+        """{ "head": "Product", "labels": "SameColour", "encoder": "SmallCnn" }""");
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    private string directory => fixtures.Output;
+
+    public void Dispose() => fixtures.Dispose();
 
     private (CliRun Run, TimeSpan AfterSignal) InterruptWhen(Func<string, bool> lineTrigger, int signal)
     {
-        var process = CliProcess.Start("reproduce", "--profile", "quick", "--out", directory);
+        var process = CliProcess.Start(fixtures.Start(), "reproduce", "--profile", "interrupt", "--out", directory);
         Stopwatch? sinceSignal = null;
         var run = CliProcess.Finish(process, line =>
         {
@@ -42,7 +48,7 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
 
         run.ExitCode.Should().Be(1);
         run.Errors.Should().Contain("Interrupted");
-        afterSignal.Should().BeLessThan(TimeSpan.FromSeconds(15), "it stops after the current step, not the current experiment");
+        afterSignal.Should().BeLessThan(TimeSpan.FromSeconds(2), "it stops after the current step (about 15 ms), not after the current experiment (about 3 s)");
         var results = ResultsFile.Load(Path.Combine(directory, "results.json"));
         results.Complete.Should().BeFalse();
         results.Experiments[0].Completed.Should().BeTrue();

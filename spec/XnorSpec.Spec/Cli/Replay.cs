@@ -12,7 +12,7 @@ public class Replay
     public void Two_processes_with_the_same_seed_give_bit_identical_step_losses_and_another_seed_does_not()
     {
         // Both processes get one libtorch thread: summation order, and so the path, depends on the count.
-        using var fixtures = new TemporaryFixtures("replay", epochs: 2, """{ "head": "Concat", "labels": "SameColour" }""");
+        using var fixtures = new TemporaryFixtures("replay", epochs: 2, """{ "head": "Concat", "labels": "SameColour", "encoder": "SmallCnn" }""");
         IReadOnlyList<float> StepLosses(string seed, string folder)
         {
             var run = CliProcess.Run(fixtures.Start(), "reproduce", "--profile", "replay", "--device", "cpu", "--seed", seed, "--out", Path.Combine(fixtures.Output, folder));

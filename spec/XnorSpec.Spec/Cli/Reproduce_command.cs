@@ -3,6 +3,7 @@ using XnorSpec.Data;
 using XnorSpec.Experiments;
 using XnorSpec.Model;
 using XnorSpec.Spec.Support;
+using XnorSpec.Spec.Training;
 using XnorSpec.Training;
 using Xunit;
 using Xunit.Abstractions;
@@ -55,15 +56,15 @@ public class Reproduce_command(QuickReproduction reproduction, ITestOutputHelper
     {
         foreach (var e in Results.Experiments) output.WriteLine($"{e.Name}: final {e.FinalLoss:F4} {e.Verdict}");
 
-        // Thresholds as in the library's quick specs (Concat_linear_head, Product_head, Single_image_labels).
+        // The library's quick specs' thresholds (Concat_linear_head, Product_head, Single_image_labels).
         var concat = Get(FusionKind.Concat, LabelRule.SameColour);
-        concat.EpochLosses.Should().OnlyContain(l => l >= 0.24);
+        concat.EpochLosses.Should().OnlyContain(l => l >= Concat_linear_head.QuickLowestEpochLoss && l <= Concat_linear_head.QuickHighestEpochLoss);
         concat.Verdict.Should().Be("stays near 0.5");
-        Get(FusionKind.Product, LabelRule.SameColour).FinalLoss.Should().BeLessThan(0.02);
+        Get(FusionKind.Product, LabelRule.SameColour).FinalLoss.Should().BeLessThan(Product_head.QuickFinalLoss);
         Get(FusionKind.Product, LabelRule.SameColour).Verdict.Should().Be("learned");
-        Get(FusionKind.Concat, LabelRule.FirstIsBlack).FinalLoss.Should().BeLessThan(0.2);
-        Get(FusionKind.Concat, LabelRule.SecondIsBlack).FinalLoss.Should().BeLessThan(0.2);
-        Get(FusionKind.Concat, LabelRule.AllZeros).FinalLoss.Should().BeLessThan(0.015);
+        Get(FusionKind.Concat, LabelRule.FirstIsBlack).FinalLoss.Should().BeLessThan(Single_image_labels.QuickFinalLoss);
+        Get(FusionKind.Concat, LabelRule.SecondIsBlack).FinalLoss.Should().BeLessThan(Single_image_labels.QuickFinalLoss);
+        Get(FusionKind.Concat, LabelRule.AllZeros).FinalLoss.Should().BeLessThan(Single_image_labels.QuickAllZerosFinalLoss);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using FluentAssertions;
 using XnorSpec.Experiments;
+using XnorSpec.Model;
 using XnorSpec.Files;
 using XnorSpec.Spec.Support;
 using XnorSpec.Training;
@@ -13,7 +14,7 @@ namespace XnorSpec.Spec.Files;
 /// </summary>
 public class Results_files : IDisposable
 {
-    private static readonly Experiment Small = new() { ImageSize = 32, Pairs = 20, BatchSize = 10, Epochs = 2, LearningRate = 0.01, Seed = 11 };
+    private static readonly Experiment Small = new() { Encoder = EncoderKind.SmallCnn, ImageSize = 32, Pairs = 20, BatchSize = 10, Epochs = 2, LearningRate = 0.01, Seed = 11 };
     private readonly string folder = Directory.CreateTempSubdirectory("xnorspec-results-").FullName;
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -25,19 +25,20 @@ public class Separability(ITestOutputHelper output)
     private const int Size = 32;
     private static readonly int SeedsTried = int.TryParse(Environment.GetEnvironmentVariable("XNORSPEC_CONTRAST_SEEDS"), out var n) ? n : 10;
 
-    private static PairModel Fresh(FusionKind head, long seed) =>
-        Trainer.NewModel(new Experiment { Head = head, Seed = seed, ImageSize = Size }, TestDevice.Current);
+    // The contrast is the head's algebra, whatever the encoders compute: the generated cases use the
+    // small encoder (milliseconds per model), the per-seed check of the separable heads the question's ResNet18.
+    private static PairModel Fresh(FusionKind head, long seed, EncoderKind encoder = EncoderKind.SmallCnn) =>
+        Trainer.NewModel(new Experiment { Head = head, Seed = seed, ImageSize = Size, Encoder = encoder }, TestDevice.Current);
 
     public static TheoryData<FusionKind> SeparableHeads => new(Enum.GetValues<FusionKind>().Where(FusionHead.IsSeparable));
     public static TheoryData<FusionKind> NonSeparableHeads => new(Enum.GetValues<FusionKind>().Where(k => !FusionHead.IsSeparable(k)));
 
-    // 25 cases per head: each builds two ResNet18s (about 0.2 s). The tolerance is float32 rounding
-    // of sums of up to 2000 terms, relative to the logits' size.
-    [Property(MaxTest = 25)]
+    // 100 cases per head. The tolerance is float32 rounding of sums of up to 2000 terms, relative to the logits' size.
+    [Property(MaxTest = 100)]
     public Property A_concat_linear_heads_contrast_is_zero_for_any_weights_and_any_four_images(PositiveInt seed, FourImages images) =>
         ContrastVanishes(FusionKind.Concat, seed.Get, images);
 
-    [Property(MaxTest = 25)]
+    [Property(MaxTest = 100)]
     public Property A_sum_heads_contrast_is_zero_for_any_weights_and_any_four_images(PositiveInt seed, FourImages images) =>
         ContrastVanishes(FusionKind.Sum, seed.Get, images);
 
@@ -51,9 +52,10 @@ public class Separability(ITestOutputHelper output)
 
     // "Clearly non-zero": |contrast| > 1e-3 x max(1e-3, largest |z|), 100x the tolerance above. A
     // random head can cancel by chance (InferSent, seed 4: 6e-6 against logits of 0.05), so the
-    // claim is a rate. Measured over seeds 1-40 (XNORSPEC_CONTRAST_SEEDS=40): 40/40 for Product,
-    // AbsDiff, Bilinear and Cosine, 39/40 ConcatMlp, 38/40 InferSent. The spec takes seeds 1-10
-    // and requires at least 9 of them.
+    // claim is a rate. Measured over seeds 1-40 (XNORSPEC_CONTRAST_SEEDS=40) with SmallCnn encoders:
+    // 40/40 for Bilinear, Cosine and InferSent, 39/40 Product and AbsDiff, 38/40 ConcatMlp (with
+    // ResNet18 encoders: 40/40 Product, AbsDiff, Bilinear, Cosine, 39/40 ConcatMlp, 38/40 InferSent).
+    // The spec takes seeds 1-10 and requires at least 9 of them.
     [Theory]
     [MemberData(nameof(NonSeparableHeads))]
     public void A_non_separable_head_has_a_clearly_non_zero_contrast_on_black_white_black_white_at_initialisation(FusionKind head)
@@ -76,7 +78,7 @@ public class Separability(ITestOutputHelper output)
     {
         foreach (var seed in Enumerable.Range(1, 10))
         {
-            using var model = Fresh(head, seed);
+            using var model = Fresh(head, seed, EncoderKind.ResNet18);
             var (contrast, scale) = Contrast.OfSolidColours(model, Size, TestDevice.Current);
             Math.Abs(contrast).Should().BeLessThanOrEqualTo(1e-5 * Math.Max(1, scale), $"seed {seed}");
         }

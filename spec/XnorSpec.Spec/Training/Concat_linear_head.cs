@@ -14,9 +14,11 @@ namespace XnorSpec.Spec.Training;
 /// </summary>
 public class Concat_linear_head(ITestOutputHelper output)
 {
-    // Quick profile, seeds 1, 3, 5 (fixtures/reproduction/quick-study-concat-bs10-lr0.01.txt): every epoch's mean loss was
-    // 0.2597 to 0.3079, never below 0.25. Margin: 0.01 below the constant predictor's 0.25.
-    private const double QuickLowestEpochLoss = 0.24;
+    // Quick profile (SmallCnn, 32x32, batch 10, lr 0.01), seeds 1-10 (fixtures/reproduction/quick-smallcnn-study.csv):
+    // epoch means 0.2412 to 0.2649, eval-mode predictions 0.406 to 0.635. Margins: loss 0.23..0.275 (0.011 below the
+    // lowest, 0.010 above the highest; the quick runs that learn end below 0.035), predictions 0.5 +/- 0.2 (0.065 beyond
+    // the widest; a head that had learned XNOR would answer within 0.1 of 0 or 1).
+    internal const double QuickLowestEpochLoss = 0.23, QuickHighestEpochLoss = 0.275, QuickPredictionBand = 0.2;
 
     // Seed profile, batch size 10, seeds 1-3 (fixtures/reproduction/study.csv, arm seed10): epoch means 0.2425
     // (seed 2, epoch 2) to 0.2613, eval-mode predictions 0.452 to 0.549. Margins: loss 0.23..0.275 (0.0125 below
@@ -24,12 +26,13 @@ public class Concat_linear_head(ITestOutputHelper output)
     private const double SeedLowestEpochLoss = 0.23, SeedHighestEpochLoss = 0.275, SeedPredictionBand = 0.1;
 
     [Fact]
-    public void The_concat_linear_head_never_beats_the_constant_one_half_predictor_on_same_colour_labels()
+    public void The_concat_linear_head_stays_near_one_half_on_same_colour_labels_for_the_whole_run()
     {
         var run = Runs.Of(Runs.Quick, FusionKind.Concat, LabelRule.SameColour);
         output.WriteLine(Runs.Describe(run));
 
-        run.EpochLosses.Should().OnlyContain(loss => loss >= QuickLowestEpochLoss);
+        run.EpochLosses.Should().OnlyContain(loss => loss >= QuickLowestEpochLoss && loss <= QuickHighestEpochLoss);
+        run.Predictions.Values.Should().OnlyContain(p => Math.Abs(p - 0.5) <= QuickPredictionBand);
     }
 
     [Fact]

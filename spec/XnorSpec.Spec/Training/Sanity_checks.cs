@@ -18,10 +18,12 @@ public class Sanity_checks(ITestOutputHelper output)
 {
     public static TheoryData<FusionKind> AllHeads => Fusion_heads.AllHeads;
 
-    // Measured, seeds 1-10, every head: 0.181 (Product, seed 1) to 0.330 (Cosine, seed 7), so at
-    // most 0.080 from 0.25. Band 0.1: a margin of 0.02, while a saturated start (nn.Bilinear's
-    // default init: 0.34 to 0.79) or a biased one falls outside it.
+    // Measured with SmallCnn encoders, seeds 1-40 (XNORSPEC_INIT_SEEDS=40), every head: 0.200 to
+    // 0.316 (both Cosine), so at most 0.066 from 0.25; the others within 0.029. Band 0.1: a margin
+    // of 0.034, while a saturated start (nn.Bilinear's default init: 0.34 to 0.79 with ResNet18
+    // encoders, whose seeds 1-10 gave 0.181 to 0.330) or a biased one falls outside it.
     public const double InitialLossBand = 0.1;
+    private static readonly int InitialSeeds = int.TryParse(Environment.GetEnvironmentVariable("XNORSPEC_INIT_SEEDS"), out var n) ? n : 10;
 
     /// <summary>
     /// The loss before any training, on the balanced batch BB, BW, WB, WW (training mode, as the
@@ -31,9 +33,9 @@ public class Sanity_checks(ITestOutputHelper output)
     [MemberData(nameof(AllHeads))]
     public void The_loss_at_initialisation_is_close_to_one_quarter(FusionKind head)
     {
-        var losses = Enumerable.Range(1, 10).Select(seed =>
+        var losses = Enumerable.Range(1, InitialSeeds).Select(seed =>
         {
-            var experiment = new Experiment { Head = head, ImageSize = 32, Seed = seed };
+            var experiment = new Experiment { Head = head, Encoder = EncoderKind.SmallCnn, ImageSize = 32, Seed = seed };
             using var model = Trainer.NewModel(experiment, TestDevice.Current);
             return HeadRun.BalancedXnorLoss(Trainer.PredictWithBatchStatistics(model, 32, TestDevice.Current));
         }).ToArray();
@@ -46,7 +48,8 @@ public class Sanity_checks(ITestOutputHelper output)
     [MemberData(nameof(AllHeads))]
     public void One_optimiser_step_changes_every_trainable_parameter(FusionKind head)
     {
-        var experiment = new Experiment { Head = head, ImageSize = 32, Pairs = 10, BatchSize = 10, Epochs = 1, LearningRate = 0.01, Seed = 11 };
+        // SmallCnn encoders: what differs between heads is the head; Model_structure checks ResNet18's encoders.
+        var experiment = new Experiment { Head = head, Encoder = EncoderKind.SmallCnn, ImageSize = 32, Pairs = 10, BatchSize = 10, Epochs = 1, LearningRate = 0.01, Seed = 11 };
         using var model = Trainer.NewModel(experiment, TestDevice.Current);
         var before = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
 

@@ -38,8 +38,8 @@ public sealed record Experiment
         if (Pairs < 1) Fail(nameof(Pairs), Pairs, "an integer >= 1");
         if (BatchSize < 1 || BatchSize > Pairs) Fail(nameof(BatchSize), BatchSize, $"an integer from 1 to Pairs ({Pairs})");
         var minimum = Encoders.MinimumImageSize(Encoder);
-        // Training-mode BatchNorm needs more than one value per channel: a single 32x32 image
-        // reaches ResNet18's last block as 1x1, so batch size 1 needs at least 64x64.
+        // Training-mode BatchNorm needs more than one value per channel: a single image of the minimum
+        // size reaches the encoder's last block as 1x1 (ResNet18 at 32x32), so batch size 1 needs twice the side.
         if (BatchSize == 1 || Pairs % BatchSize == 1) minimum *= 2;
         if (ImageSize < minimum) Fail(nameof(ImageSize), ImageSize, $"an integer >= {minimum} for {Encoder} at batch size {BatchSize}");
         return this;
