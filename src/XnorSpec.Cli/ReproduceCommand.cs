@@ -16,7 +16,7 @@ internal static class ReproduceCommand
 {
     public static Command Create()
     {
-        var profile = new Option<string>("--profile") { Description = "seed (the question's configuration, default) or quick (32px, for a fast look); any name in fixtures/profiles.", DefaultValueFactory = _ => Profile.Seed };
+        var profile = new Option<string>("--profile") { Description = "seed (the question's configuration, default) or quick (SmallCnn encoders on 32px images, for a fast look); any name in fixtures/profiles.", DefaultValueFactory = _ => Profile.Seed };
         var device = Options.Device();
         var seed = new Option<long?>("--seed") { Description = "Seed for weights and data of every experiment. Default: the profile's." };
         var output = new Option<string?>("--out") { Description = "Output directory. Default: results/PROFILE." };

@@ -50,6 +50,25 @@ public class Model_structure
         output.shape.Should().Equal(1);
     }
 
+    [Theory]
+    [InlineData(EncoderKind.ResNet18, 11_689_512)]
+    [InlineData(EncoderKind.SmallCnn, 88_696)]
+    public void Every_encoder_gives_1000_features_per_image_from_parameters_of_its_own(EncoderKind kind, long parameters)
+    {
+        using var first = Encoders.Create(kind);
+        using var second = Encoders.Create(kind);
+        using var scope = NewDisposeScope();
+        first.eval();
+
+        first.call(SolidImages.Batch([Colour.Black, Colour.White], Size, TestDevice.Current).cpu()).shape.Should().Equal(2, Encoders.FeatureSize(kind));
+        Encoders.FeatureSize(kind).Should().Be(1000, "every head is built for ResNet18's 1000 outputs");
+        first.parameters().Sum(p => p.numel()).Should().Be(parameters);
+        // New tensors every call; the randomly initialised ones (convolutions, linear) differ. BatchNorm's start at 1 and 0 in both.
+        first.parameters().Zip(second.parameters()).Should().OnlyContain(p => !ReferenceEquals(p.First, p.Second), "every call builds new parameters");
+        first.parameters().Zip(second.parameters()).Where(p => p.First.dim() > 1).Should().OnlyContain(p => !p.First.allclose(p.Second, 0, 0, false),
+            "weights are initialised independently");
+    }
+
     [Fact]
     public void The_two_encoders_are_distinct_modules_with_distinct_parameters_in_every_model()
     {

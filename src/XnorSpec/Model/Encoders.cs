@@ -10,7 +10,7 @@ public enum EncoderKind
 
     /// <summary>
     /// Three stride-2 convolutions (16, 32, 64 channels) with BatchNorm and ReLU, global average pooling
-    /// and a Linear(64, 1000): ResNet18's ingredients and output width at 0.4% of its parameters, so the
+    /// and a Linear(64, 1000): ResNet18's ingredients and output width at 0.8% of its parameters (88,696), so the
     /// quick fidelity trains in seconds. The fusion heads see the same 1000-d features either way.
     /// </summary>
     SmallCnn,
