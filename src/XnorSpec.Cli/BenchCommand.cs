@@ -76,7 +76,7 @@ internal static class BenchCommand
             int epochs = batchSize == 10 ? 10 : 3;
             Console.WriteLine($"seed configuration, batch size {batchSize}, {epochs} epochs ({settings.ImageSize}x{settings.ImageSize}, {settings.Pairs} pairs) ...");
             var (epochSeconds, rssAfterEpoch, liveAfterEpoch) = TimeEpochs(settings with { BatchSize = batchSize, Epochs = epochs });
-            double secondsPerEpoch = Median(epochSeconds.Skip(1));
+            double secondsPerEpoch = Statistics.Median(epochSeconds.Skip(1));
             double achieved = gflopPerEpoch / secondsPerEpoch;
             throughputs.Add(new Throughput(batchSize, secondsPerEpoch, settings.Pairs / secondsPerEpoch, achieved, achieved / sgemm, epochSeconds));
             if (batchSize == 10) (rss, live) = (rssAfterEpoch, liveAfterEpoch);
@@ -102,7 +102,7 @@ internal static class BenchCommand
             matmul(a, b).Dispose();
             return clock.Elapsed.TotalSeconds;
         }).ToArray();
-        return 2.0 * n * n * n / Median(seconds) / 1e9;
+        return 2.0 * n * n * n / Statistics.Median(seconds) / 1e9;
     }
 
     private static (double[] EpochSeconds, double[] RssMb, long[] LiveTensors) TimeEpochs(Experiment experiment)
@@ -143,14 +143,7 @@ internal static class BenchCommand
             }
             if (i >= 50) seconds.Add(clock.Elapsed.TotalSeconds);
         }
-        return 1000 * Median(seconds);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0) return double.NaN;
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return 1000 * Statistics.Median(seconds);
     }
 
     private static void Print(Report r)

@@ -32,6 +32,26 @@ internal static class Options
         CustomParser = r => ParseEnum<T>(r, name, default),
     };
 
+    /// <summary>
+    /// A number setting that, when absent, comes from elsewhere. Its error names the option, what it
+    /// expects and the range (System.CommandLine's own names the CLR type, "Nullable`1[Int32]").
+    /// </summary>
+    public static Option<T?> OptionalNumber<T>(string name, string description) where T : struct, System.Numerics.INumber<T>, System.Numerics.IMinMaxValue<T> => new(name)
+    {
+        Description = description,
+        CustomParser = r =>
+        {
+            var token = r.Tokens.Single().Value;
+            if (T.TryParse(token, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+                return value;
+            bool integer = typeof(T) == typeof(int) || typeof(T) == typeof(long);
+            r.AddError(integer
+                ? $"Option {name} expects a whole number (at most {T.MaxValue}); got '{token}'."
+                : $"Option {name} expects a number such as 0.01; got '{token}'.");
+            return null;
+        },
+    };
+
     private static T ParseEnum<T>(System.CommandLine.Parsing.ArgumentResult r, string name, T fallback) where T : struct, System.Enum
     {
         var token = r.Tokens.Single().Value;

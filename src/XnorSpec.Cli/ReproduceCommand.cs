@@ -18,7 +18,7 @@ internal static class ReproduceCommand
     {
         var profile = new Option<string>("--profile") { Description = "seed (the question's configuration, default) or quick (SmallCnn encoders on 32px images, for a fast look); any name in fixtures/profiles.", DefaultValueFactory = _ => Profile.Seed };
         var device = Options.Device();
-        var seed = new Option<long?>("--seed") { Description = "Seed for weights and data of every experiment. Default: the profile's." };
+        var seed = Options.OptionalNumber<long>("--seed", "Seed for weights and data of every experiment. Default: the profile's.");
         var output = new Option<string?>("--out") { Description = "Output directory. Default: results/PROFILE." };
         var command = new Command("reproduce", """
             Run a profile's experiments: concat and product heads on same-colour labels, and the concat

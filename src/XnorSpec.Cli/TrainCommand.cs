@@ -16,14 +16,14 @@ internal static class TrainCommand
         var profile = new Option<string>("--profile") { Description = "Profile in fixtures/profiles whose base settings to start from. Default: seed.", DefaultValueFactory = _ => Profile.Seed };
         var head = Options.Enum("--head", "Fusion head.", FusionKind.Concat);
         var labels = Options.Enum("--labels", "Label rule.", LabelRule.SameColour);
-        var batch = new Option<int?>("--batch-size") { Description = "Pairs per step." };
-        var lr = new Option<double?>("--lr") { Description = "SGD learning rate." };
-        var momentum = new Option<double?>("--momentum") { Description = "SGD momentum, in [0, 1)." };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs." };
-        var pairs = new Option<int?>("--pairs") { Description = "Pairs per epoch." };
-        var size = new Option<int?>("--image-size") { Description = "Image side in pixels." };
+        var batch = Options.OptionalNumber<int>("--batch-size", "Pairs per step.");
+        var lr = Options.OptionalNumber<double>("--lr", "SGD learning rate.");
+        var momentum = Options.OptionalNumber<double>("--momentum", "SGD momentum, in [0, 1).");
+        var epochs = Options.OptionalNumber<int>("--epochs", "Epochs.");
+        var pairs = Options.OptionalNumber<int>("--pairs", "Pairs per epoch.");
+        var size = Options.OptionalNumber<int>("--image-size", "Image side in pixels.");
         var encoder = Options.OptionalEnum<EncoderKind>("--encoder", "Encoder of both towers (default: the profile's).");
-        var seed = new Option<long?>("--seed") { Description = "Seed for weights and data." };
+        var seed = Options.OptionalNumber<long>("--seed", "Seed for weights and data.");
         var save = new Option<string?>("--save") { Description = "Save the trained model to this file (for `predict`)." };
         var device = Options.Device();
         var command = new Command("train", """

@@ -83,7 +83,7 @@ public static class CapabilityTable
     private static string Range(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
-        return string.Create(CultureInfo.InvariantCulture, $"{Median(sorted):F4} ({sorted[0]:F4}-{sorted[^1]:F4})");
+        return string.Create(CultureInfo.InvariantCulture, $"{Statistics.Median(sorted):F4} ({sorted[0]:F4}-{sorted[^1]:F4})");
     }
 
     public static string FromReadme(string readme)
@@ -99,9 +99,6 @@ public static class CapabilityTable
         if (start < 0 || end < start) throw new InvalidDataException($"README has no capability table between '{ReadmeStart}' and '{ReadmeEnd}'.");
         return readme[..(start + ReadmeStart.Length)] + "\n" + table.Trim('\n') + "\n" + readme[end..];
     }
-
-    private static double Median(double[] sorted) =>
-        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 }
 
 public static class HeadParameters

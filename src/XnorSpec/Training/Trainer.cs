@@ -24,7 +24,12 @@ public static class Trainer
         NativeBackend.EnsureLoaded();
         device ??= CPU;
         var model = NewModel(experiment, device);
-        return Train(model, experiment, device, progress, cancel);
+        try { return Train(model, experiment, device, progress, cancel); }
+        catch
+        {
+            model.Dispose(); // a diverged run's model is of no use to anyone; its parameters are freed here
+            throw;
+        }
     }
 
     /// <summary>A fresh model whose initial weights depend only on the experiment's seed.</summary>
