@@ -25,7 +25,8 @@ internal static class LossPlot
         baseline.LegendText = "0.25: answering 0.5 to everything";
 
         plot.Axes.SetLimits(0, maxEpochs, 0, 1);
-        plot.Title($"MSE loss per training step, profile '{results.Profile}', seed {results.Seed}");
+        var encoders = string.Join(", ", results.Experiments.Select(e => e.Encoder).Distinct());
+        plot.Title($"MSE loss per training step, profile '{results.Profile}' ({encoders} encoders), seed {results.Seed}");
         plot.XLabel("epoch");
         plot.YLabel("MSE loss");
         plot.ShowLegend(Alignment.UpperRight);

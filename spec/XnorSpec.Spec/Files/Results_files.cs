@@ -1,7 +1,7 @@
 using FluentAssertions;
 using XnorSpec.Experiments;
-using XnorSpec.Model;
 using XnorSpec.Files;
+using XnorSpec.Model;
 using XnorSpec.Spec.Support;
 using XnorSpec.Training;
 using Xunit;
@@ -43,13 +43,25 @@ public class Results_files : IDisposable
         finished.Predictions.Should().Equal(run.Predictions);
         finished.Verdict.Should().Be(Verdicts.Of(run).Describe());
         finished.Model.Should().Be("models/x.model");
+        finished.Encoder.Should().Be("SmallCnn");
         var failed = loaded.Experiments[1];
+        failed.Encoder.Should().Be("SmallCnn");
         (failed.Completed, failed.FinalLoss, failed.Verdict, failed.Error).Should().Be((false, null, "failed", "diverged at epoch 1, step 2"));
 
         var rows = File.ReadAllLines(csv);
         rows[0].Should().Be("experiment,epoch,step,loss");
         rows.Should().HaveCount(1 + run.StepLosses.Count);
         rows[^1].Should().StartWith($"{Small.Name},{Small.Epochs},{run.StepLosses.Count},");
+    }
+
+    [Fact]
+    public void A_results_file_from_before_encoders_were_recorded_reads_as_ResNet18()
+    {
+        // fixtures/reproduction/reproduce-seed/results.json was written by the seed profile (ResNet18) without the field.
+        var old = ResultsFile.Load(Fixtures.Path("reproduction", "reproduce-seed", "results.json"));
+
+        File.ReadAllText(Fixtures.Path("reproduction", "reproduce-seed", "results.json")).Should().NotContain("\"encoder\"");
+        old.Experiments.Should().HaveCount(5).And.OnlyContain(e => e.Encoder == "ResNet18");
     }
 
     [Fact]

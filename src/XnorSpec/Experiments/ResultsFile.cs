@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using XnorSpec.Files;
+using XnorSpec.Model;
 using XnorSpec.Training;
 
 namespace XnorSpec.Experiments;
@@ -43,7 +44,7 @@ public sealed record ExperimentResult(
     int Epochs, int ImageSize, int Pairs, long Seed, bool Completed, int StepsPerEpoch,
     double? FinalLoss, IReadOnlyList<double> EpochLosses, IReadOnlyList<float> StepLosses,
     IReadOnlyDictionary<string, float> Predictions, IReadOnlyDictionary<string, float> TrainModePredictions,
-    string Verdict, double Seconds, string? Model = null, string? Error = null)
+    string Verdict, double Seconds, string? Model = null, string? Error = null, string Encoder = nameof(EncoderKind.ResNet18))
 {
     public static ExperimentResult From(TrainingResult r, string? model = null)
     {
@@ -51,11 +52,11 @@ public sealed record ExperimentResult(
         return new ExperimentResult(e.Name, e.Head.ToString(), e.Labels.ToString(), e.BatchSize, e.LearningRate, e.Momentum,
             e.Epochs, e.ImageSize, e.Pairs, e.Seed, r.Completed, r.StepsPerEpoch,
             r.EpochsRun > 0 ? r.FinalLoss : null, r.EpochLosses, r.StepLosses,
-            r.Predictions, r.TrainModePredictions, Verdicts.Of(r).Describe(), r.Seconds, model);
+            r.Predictions, r.TrainModePredictions, Verdicts.Of(r).Describe(), r.Seconds, model, Encoder: e.Encoder.ToString());
     }
 
     public static ExperimentResult Failed(Experiment e, string error, double seconds) =>
         new(e.Name, e.Head.ToString(), e.Labels.ToString(), e.BatchSize, e.LearningRate, e.Momentum, e.Epochs, e.ImageSize,
             e.Pairs, e.Seed, false, 0, null, [], [], new Dictionary<string, float>(), new Dictionary<string, float>(),
-            "failed", seconds, Error: error);
+            "failed", seconds, Error: error, Encoder: e.Encoder.ToString());
 }
