@@ -26,7 +26,7 @@ internal static class LossPlot
 
         plot.Axes.SetLimits(0, maxEpochs, 0, 1);
         var encoders = string.Join(", ", results.Experiments.Select(e => e.Encoder).Distinct());
-        plot.Title($"MSE loss per training step, profile '{results.Profile}' ({encoders} encoders), seed {results.Seed}");
+        plot.Title($"MSE loss per training step, profile '{results.Profile}'{(encoders.Length > 0 ? $" ({encoders} encoders)" : "")}, seed {results.Seed}");
         plot.XLabel("epoch");
         plot.YLabel("MSE loss");
         plot.ShowLegend(Alignment.UpperRight);

@@ -42,11 +42,12 @@ internal static class Options
         CustomParser = r =>
         {
             var token = r.Tokens.Single().Value;
-            if (T.TryParse(token, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
-                return value;
             bool integer = typeof(T) == typeof(int) || typeof(T) == typeof(long);
+            var style = integer ? System.Globalization.NumberStyles.Integer : System.Globalization.NumberStyles.Float;
+            if (T.TryParse(token, style, System.Globalization.CultureInfo.InvariantCulture, out var value))
+                return value;
             r.AddError(integer
-                ? $"Option {name} expects a whole number (at most {T.MaxValue}); got '{token}'."
+                ? $"Option {name} expects a whole number from {T.MinValue} to {T.MaxValue}; got '{token}'."
                 : $"Option {name} expects a number such as 0.01; got '{token}'.");
             return null;
         },

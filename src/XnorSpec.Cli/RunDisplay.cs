@@ -75,7 +75,7 @@ internal static class RunDisplay
         foreach (var e in results.Experiments)
         {
             // BatchNorm's running statistics can lag far behind the weights after little training
-            // (the quick profile); eval-mode outputs are then marked rather than silently shown.
+            // (seen with ResNet18 on 32x32 images); eval-mode outputs are then marked rather than silently shown.
             bool unsettled = e.Predictions.Any(p => e.TrainModePredictions.TryGetValue(p.Key, out var t) && Math.Abs(t - p.Value) > UnsettledGap);
             anyUnsettled |= unsettled;
             string P(string pair) => e.Predictions.TryGetValue(pair, out var p) ? p.ToString("F3") + (unsettled ? "*" : "") : "-";

@@ -48,12 +48,16 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
 
         run.ExitCode.Should().Be(1);
         run.Errors.Should().Contain("Interrupted");
-        afterSignal.Should().BeLessThan(TimeSpan.FromSeconds(2), "it stops after the current step (about 15 ms), not after the current experiment (about 3 s)");
+        afterSignal.Should().BeLessThan(TimeSpan.FromSeconds(10), "the program must not hang after the signal");
         var results = ResultsFile.Load(Path.Combine(directory, "results.json"));
         results.Complete.Should().BeFalse();
         results.Experiments[0].Completed.Should().BeTrue();
         File.Exists(Path.Combine(directory, results.Experiments[0].Model!)).Should().BeTrue();
         results.Experiments.Skip(1).Should().OnlyContain(e => !e.Completed);
+        // Stopping after the current step, not the current experiment: the signal came as the second
+        // experiment began, so it recorded a few of its 200 steps (about 15 ms each), not most of them.
+        output.WriteLine($"steps of the interrupted experiment: {results.Experiments[1].StepLosses.Count}, {afterSignal.TotalSeconds:F2} s after the signal");
+        results.Experiments[1].StepLosses.Count.Should().BeLessThan(100);
         File.Exists(Path.Combine(directory, "losses.png")).Should().BeTrue();
     }
 

@@ -14,7 +14,7 @@ public class Usage_errors(ITestOutputHelper output)
     [InlineData("LearningRate = -1 is invalid", "train", "--lr", "-1")]
     [InlineData("Momentum = 1 is invalid", "train", "--momentum", "1")]
     [InlineData("Epochs = 0 is invalid", "train", "--epochs", "0")]
-    [InlineData("Option --epochs expects a whole number (at most 2147483647); got '99999999999'", "train", "--epochs", "99999999999")]
+    [InlineData("Option --epochs expects a whole number from -2147483648 to 2147483647; got '99999999999'", "train", "--epochs", "99999999999")]
     [InlineData("Option --lr expects a number such as 0.01; got 'fast'", "train", "--lr", "fast")]
     [InlineData("valid: ResNet18, SmallCnn", "train", "--encoder", "VGG")]
     [InlineData("BatchSize = 101 is invalid", "train", "--batch-size", "101")]

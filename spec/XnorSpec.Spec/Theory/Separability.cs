@@ -51,8 +51,9 @@ public class Separability(ITestOutputHelper output)
     }
 
     // "Clearly non-zero": |contrast| > 1e-3 x max(1e-3, largest |z|), 100x the tolerance above. A
-    // random head can cancel by chance (InferSent, seed 4: 6e-6 against logits of 0.05), so the
-    // claim is a rate. Measured over seeds 1-40 (XNORSPEC_CONTRAST_SEEDS=40) with SmallCnn encoders:
+    // random head can cancel by chance (with ResNet18 encoders, InferSent at seed 4: 6e-6 against logits of 0.05), so the
+    // claim is a rate. Measured over seeds 1-40 (XNORSPEC_CONTRAST_SEEDS=40) with SmallCnn encoders
+    // (fixtures/reproduction/theory-and-threads.txt, part 4):
     // 40/40 for Bilinear, Cosine and InferSent, 39/40 Product and AbsDiff, 38/40 ConcatMlp (with
     // ResNet18 encoders: 40/40 Product, AbsDiff, Bilinear, Cosine, 39/40 ConcatMlp, 38/40 InferSent).
     // The spec takes seeds 1-10 and requires at least 9 of them.

@@ -18,7 +18,8 @@ public class Sanity_checks(ITestOutputHelper output)
 {
     public static TheoryData<FusionKind> AllHeads => Fusion_heads.AllHeads;
 
-    // Measured with SmallCnn encoders, seeds 1-40 (XNORSPEC_INIT_SEEDS=40), every head: 0.200 to
+    // Measured with SmallCnn encoders, seeds 1-40 (XNORSPEC_INIT_SEEDS=40; fixtures/reproduction/
+    // theory-and-threads.txt, part 4), every head: 0.200 to
     // 0.316 (both Cosine), so at most 0.066 from 0.25; the others within 0.029. Band 0.1: a margin
     // of 0.034, while a saturated start (nn.Bilinear's default init: 0.34 to 0.79 with ResNet18
     // encoders, whose seeds 1-10 gave 0.181 to 0.330) or a biased one falls outside it.

@@ -27,7 +27,7 @@ public static class Trainer
         try { return Train(model, experiment, device, progress, cancel); }
         catch
         {
-            model.Dispose(); // a diverged run's model is of no use to anyone; its parameters are freed here
+            model.Dispose(); // a failed run (diverged, cancelled by an error) hands back no model, so its parameters are freed here
             throw;
         }
     }
