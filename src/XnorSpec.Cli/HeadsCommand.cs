@@ -53,7 +53,9 @@ internal static class HeadsCommand
     {
         if (seeds < 1) throw new ArgumentException($"--seeds {seeds} is invalid; accepted: an integer >= 1.");
         var profile = Profile.Load(profileName);
-        var done = File.Exists(path) ? CapabilityTable.Load(path).Select(r => (r.Head, r.Seed)).ToHashSet() : [];
+        var recorded = File.Exists(path) ? CapabilityTable.Load(path) : [];
+        RefuseOtherSettings(path, profile, recorded);
+        var done = recorded.Select(r => (r.Head, r.Seed)).ToHashSet();
         if (!File.Exists(path)) File.WriteAllText(path, HeadRun.CsvHeader + "\n");
         var todo = Enumerable.Range(1, seeds).SelectMany(s => profile.Experiments.Select(e => e with { Seed = s }))
             .Where(e => !done.Contains((e.Head, e.Seed))).ToArray();
@@ -64,5 +66,23 @@ internal static class HeadsCommand
             // One appended line per finished run: an interruption keeps every earlier run.
             File.AppendAllText(path, HeadRun.From(result).ToCsv() + "\n");
         });
+    }
+
+    /// <summary>
+    /// Runs are resumed by (head, seed), so rows made at other settings would silently join the
+    /// table. The CSV records each run's optimiser and epochs; a difference from the profile is refused.
+    /// </summary>
+    private static void RefuseOtherSettings(string path, Profile profile, IReadOnlyList<HeadRun> recorded)
+    {
+        foreach (var run in recorded)
+        {
+            var wanted = profile.Experiments.FirstOrDefault(e => e.Head == run.Head);
+            if (wanted is null) continue;
+            var (had, want) = ((run.LearningRate, run.Momentum, run.BatchSize, run.EpochLosses.Count), (wanted.LearningRate, wanted.Momentum, wanted.BatchSize, wanted.Epochs));
+            if (had != want)
+                throw new ArgumentException($"{path} holds {run.Head} runs at lr {had.Item1}, momentum {had.Item2}, batch {had.Item3}, {had.Item4} epochs, "
+                    + $"but profile '{profile.Name}' asks lr {want.Item1}, momentum {want.Item2}, batch {want.Item3}, {want.Item4} epochs; "
+                    + "move that file aside or pass --csv NEW.csv, so runs at different settings are not mixed.");
+        }
     }
 }

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using XnorSpec.Experiments;
 using XnorSpec.Spec.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -48,5 +49,20 @@ public class Usage_errors(ITestOutputHelper output)
 
         run.ExitCode.Should().Be(0);
         run.Output.Should().Contain("Examples:").And.Contain($"xnor-spec {command}");
+    }
+
+    [Fact]
+    public void Heads_run_refuses_to_add_to_a_runs_file_made_at_other_settings()
+    {
+        // The ResNet18 catalogue's runs used per-head settings; the heads profile now uses one for all.
+        var other = Fixtures.Path("reproduction", "heads-resnet18-32px.csv");
+        var before = File.ReadAllText(other);
+
+        var run = CliProcess.Run("heads", "--run", "--csv", other);
+        output.WriteLine(run.ToString());
+
+        run.ExitCode.Should().Be(2);
+        run.Errors.Should().Contain(other).And.Contain("profile 'heads' asks").And.Contain("--csv NEW.csv");
+        File.ReadAllText(other).Should().Be(before, "nothing is trained or written");
     }
 }
