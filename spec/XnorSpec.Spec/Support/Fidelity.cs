@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FluentAssertions;
 using XnorSpec.Data;
 using XnorSpec.Experiments;
 using XnorSpec.Model;
@@ -25,6 +26,14 @@ public static class Runs
         Cache.GetOrAdd(experiment, e => new Lazy<TrainingResult>(() => Trainer.Run(e, TestDevice.Current))).Value;
 
     public static TrainingResult Of(Profile profile, FusionKind head, LabelRule labels) => Of(profile.Get(head, labels));
+
+    /// <summary>Every eval-mode prediction on its label's side of 0.5 (above for label 1, below for label 0).</summary>
+    public static void ShouldPredictEveryPairOnItsLabelsSide(TrainingResult run)
+    {
+        var labels = run.Experiment.Labels;
+        foreach (var pair in ColourPair.All)
+            (run.Predictions[pair.ToString()] > 0.5).Should().Be(labels.Label(pair) == 1f, $"{pair} is labelled {labels.Label(pair)} (eval mode)");
+    }
 
     /// <summary>The figures a spec prints: epoch means, final loss and predictions.</summary>
     public static string Describe(TrainingResult run) =>

@@ -33,8 +33,7 @@ public class Product_head(ITestOutputHelper output)
         output.WriteLine(Runs.Describe(run));
 
         run.FinalLoss.Should().BeLessThan(QuickFinalLoss);
-        foreach (var pair in ColourPair.All)
-            (run.Predictions[pair.ToString()] > 0.5).Should().Be(LabelRule.SameColour.Label(pair) == 1f, $"{pair} is labelled {LabelRule.SameColour.Label(pair)}");
+        Runs.ShouldPredictEveryPairOnItsLabelsSide(run);
     }
 
     [Fact]
@@ -56,8 +55,7 @@ public class Product_head(ITestOutputHelper output)
 
         run.Experiment.LearningRate.Should().Be(0.1);
         run.FinalLoss.Should().BeLessThan(SeedFinalLoss);
-        foreach (var pair in ColourPair.All)
-            (run.Predictions[pair.ToString()] > 0.5).Should().Be(pair.Query == pair.Template, $"{pair} in eval mode");
+        Runs.ShouldPredictEveryPairOnItsLabelsSide(run);
     }
 
     [Fact]

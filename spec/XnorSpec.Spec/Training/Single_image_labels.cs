@@ -59,7 +59,6 @@ public class Single_image_labels(ITestOutputHelper output)
         output.WriteLine(Runs.Describe(run));
 
         run.FinalLoss.Should().BeLessThan(finalLossBound);
-        foreach (var pair in ColourPair.All)
-            (run.Predictions[pair.ToString()] > 0.5).Should().Be(labels.Label(pair) == 1f, $"{pair} is labelled {labels.Label(pair)}");
+        Runs.ShouldPredictEveryPairOnItsLabelsSide(run);
     }
 }
