@@ -39,12 +39,13 @@ public class Bad_settings(ITestOutputHelper output)
             Words.Select(v => new InvalidSetting("--device", v, "Unknown device", "accepted: auto, cpu, cuda")),
             Words.Select(v => new InvalidSetting("--profile", v, "Unknown profile", "available: ")));
 
-    // 25 cases, about 1 s each: every process starts, parses and checks, and none trains.
-    [Property(MaxTest = 25)]
+    // 100 cases through the program's entry point in this process (CliInProcess): each parses and
+    // checks, and none trains. Usage_errors checks that the real process exits with the same code.
+    [Property(MaxTest = 100)]
     public Property Any_invalid_setting_exits_with_code_2_and_a_message_naming_it_never_a_crash() =>
         Prop.ForAll(InvalidSettings.ToArbitrary(), setting =>
         {
-            var run = CliProcess.Run(setting.Args);
+            var run = CliInProcess.Run(setting.Args);
             output.WriteLine($"{setting}: exit {run.ExitCode}, {run.Errors.Trim()}");
 
             return run.ExitCode == 2
@@ -57,7 +58,7 @@ public class Bad_settings(ITestOutputHelper output)
     public void Device_cuda_where_CUDA_is_unavailable_says_so_and_how_to_get_the_CUDA_build()
     {
         Skip.If(TorchSharp.torch.cuda.is_available(), "CUDA is available here");
-        var run = CliProcess.Run("train", "--profile", "quick", "--device", "cuda");
+        var run = CliInProcess.Run("train", "--profile", "quick", "--device", "cuda");
         output.WriteLine(run.ToString());
 
         run.ExitCode.Should().Be(2);
@@ -68,7 +69,7 @@ public class Bad_settings(ITestOutputHelper output)
     public void Device_auto_falls_back_to_the_CPU_and_says_which_device_it_chose()
     {
         Skip.If(TorchSharp.torch.cuda.is_available(), "CUDA is available here, so auto chooses it");
-        var run = CliProcess.Run("train", "--profile", "quick", "--device", "auto", "--epochs", "1", "--pairs", "20");
+        var run = CliInProcess.Run("train", "--profile", "quick", "--device", "auto", "--epochs", "1", "--pairs", "20");
         output.WriteLine(run.ToString());
 
         run.ExitCode.Should().Be(0);

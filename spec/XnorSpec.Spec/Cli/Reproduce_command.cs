@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 
 namespace XnorSpec.Spec.Cli;
 
-/// <summary>`xnor-spec reproduce --profile quick`, run once through the real program; the specs below read what it left.</summary>
+/// <summary>`xnor-spec reproduce --profile quick`, run once through the program's entry point; the specs below read what it left.</summary>
 public sealed class QuickReproduction : IDisposable
 {
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("xnorspec-reproduce-").FullName;
@@ -19,7 +19,7 @@ public sealed class QuickReproduction : IDisposable
 
     public QuickReproduction()
     {
-        Run = CliProcess.Run("reproduce", "--profile", "quick", "--out", Directory);
+        Run = CliInProcess.Run("reproduce", "--profile", "quick", "--out", Directory);
         Results = ResultsFile.Load(Path.Combine(Directory, "results.json"));
     }
 
@@ -109,7 +109,7 @@ public class Reproduce_command(QuickReproduction reproduction, ITestOutputHelper
     public void Predict_with_a_saved_model_gives_the_same_probability_the_run_reported()
     {
         var model = Path.Combine(reproduction.Directory, Get(FusionKind.Product, LabelRule.SameColour).Model!);
-        var run = CliProcess.Run("predict", "--model", model, Fixtures.Path("images", "black.png"), Fixtures.Path("images", "white.png"));
+        var run = CliInProcess.Run("predict", "--model", model, Fixtures.Path("images", "black.png"), Fixtures.Path("images", "white.png"));
         output.WriteLine(run.ToString());
 
         run.ExitCode.Should().Be(0);
@@ -123,10 +123,10 @@ public class Reproduce_command(QuickReproduction reproduction, ITestOutputHelper
         var model = Path.Combine(reproduction.Directory, Get(FusionKind.Concat, LabelRule.SameColour).Model!);
         var grey = Fixtures.Path("images", "grey.png");
 
-        var refused = CliProcess.Run("predict", "--model", model, grey, Fixtures.Path("images", "white.png"));
+        var refused = CliInProcess.Run("predict", "--model", model, grey, Fixtures.Path("images", "white.png"));
         refused.ExitCode.Should().Be(2);
         refused.Errors.Should().Contain(grey).And.Contain("not solid black or solid white").And.Contain("--any-image");
 
-        CliProcess.Run("predict", "--model", model, "--any-image", grey, Fixtures.Path("images", "white.png")).ExitCode.Should().Be(0);
+        CliInProcess.Run("predict", "--model", model, "--any-image", grey, Fixtures.Path("images", "white.png")).ExitCode.Should().Be(0);
     }
 }

@@ -48,7 +48,7 @@ public class Spec_document(ITestOutputHelper output) : IDisposable
         var trx = Write("run.trx", Trx("Stays_near_half_on_XNOR_labels", "Passed", "final loss 0.2520"));
         var doc = Path.Combine(folder, "SPEC.md");
 
-        var run = CliProcess.Run("spec-doc", "--trx", trx, "--out", doc);
+        var run = CliInProcess.Run("spec-doc", "--trx", trx, "--out", doc);
         output.WriteLine(run.ToString());
 
         run.ExitCode.Should().Be(0);
@@ -65,11 +65,11 @@ public class Spec_document(ITestOutputHelper output) : IDisposable
     public void The_check_fails_when_a_spec_name_changes_but_not_when_only_figures_or_outcomes_do()
     {
         var doc = Path.Combine(folder, "SPEC.md");
-        CliProcess.Run("spec-doc", "--trx", Write("old.trx", Trx("Stays_near_half", "Passed", "final loss 0.2520")), "--out", doc)
+        CliInProcess.Run("spec-doc", "--trx", Write("old.trx", Trx("Stays_near_half", "Passed", "final loss 0.2520")), "--out", doc)
             .ExitCode.Should().Be(0);
 
-        var figuresOnly = CliProcess.Run("spec-doc", "--check", "--trx", Write("figures.trx", Trx("Stays_near_half", "Failed", "final loss 0.1")), "--out", doc);
-        var renamed = CliProcess.Run("spec-doc", "--check", "--trx", Write("renamed.trx", Trx("Stays_close_to_half", "Passed", "final loss 0.2520")), "--out", doc);
+        var figuresOnly = CliInProcess.Run("spec-doc", "--check", "--trx", Write("figures.trx", Trx("Stays_near_half", "Failed", "final loss 0.1")), "--out", doc);
+        var renamed = CliInProcess.Run("spec-doc", "--check", "--trx", Write("renamed.trx", Trx("Stays_close_to_half", "Passed", "final loss 0.2520")), "--out", doc);
         output.WriteLine(figuresOnly.ToString());
         output.WriteLine(renamed.ToString());
 
@@ -81,8 +81,8 @@ public class Spec_document(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_missing_or_broken_TRX_file_is_refused_with_exit_code_2()
     {
-        var missing = CliProcess.Run("spec-doc", "--trx", Path.Combine(folder, "none.trx"), "--out", Path.Combine(folder, "SPEC.md"));
-        var broken = CliProcess.Run("spec-doc", "--trx", Write("broken.trx", "<TestRun><Results>"), "--out", Path.Combine(folder, "SPEC.md"));
+        var missing = CliInProcess.Run("spec-doc", "--trx", Path.Combine(folder, "none.trx"), "--out", Path.Combine(folder, "SPEC.md"));
+        var broken = CliInProcess.Run("spec-doc", "--trx", Write("broken.trx", "<TestRun><Results>"), "--out", Path.Combine(folder, "SPEC.md"));
 
         missing.ExitCode.Should().Be(2);
         missing.Errors.Should().Contain("No TRX results");

@@ -26,7 +26,7 @@ public class Usage_errors(ITestOutputHelper output)
     [InlineData("nonsense", "nonsense")]
     public void Bad_usage_exits_with_code_2_and_names_the_problem(string message, params string[] args)
     {
-        var run = CliProcess.Run(args);
+        var run = CliInProcess.Run(args);
         output.WriteLine(run.ToString());
 
         run.ExitCode.Should().Be(2);
@@ -45,7 +45,7 @@ public class Usage_errors(ITestOutputHelper output)
     [InlineData("spec-doc")]
     public void Every_command_has_help_with_examples(string command)
     {
-        var run = CliProcess.Run(command, "--help");
+        var run = CliInProcess.Run(command, "--help");
 
         run.ExitCode.Should().Be(0);
         run.Output.Should().Contain("Examples:").And.Contain($"xnor-spec {command}");
@@ -58,11 +58,28 @@ public class Usage_errors(ITestOutputHelper output)
         var other = Fixtures.Path("reproduction", "heads-resnet18-32px.csv");
         var before = File.ReadAllText(other);
 
-        var run = CliProcess.Run("heads", "--run", "--csv", other);
+        var run = CliInProcess.Run("heads", "--run", "--csv", other);
         output.WriteLine(run.ToString());
 
         run.ExitCode.Should().Be(2);
         run.Errors.Should().Contain(other).And.Contain("profile 'heads' asks").And.Contain("--csv NEW.csv");
         File.ReadAllText(other).Should().Be(before, "nothing is trained or written");
+    }
+
+    [Fact]
+    public void The_program_itself_exits_with_the_code_and_messages_of_its_entry_point()
+    {
+        // The specs above call the entry point in this process (CliInProcess); this one starts
+        // xnor-spec, so Program.cs's hand-over of the exit code and both streams is checked too.
+        string[] bad = ["train", "--lr", "-1"], help = ["train", "--help"];
+        var (badProcess, helpProcess) = (CliProcess.Run(bad), CliProcess.Run(help));
+        output.WriteLine(badProcess.ToString());
+
+        badProcess.ExitCode.Should().Be(2);
+        badProcess.Should().Be(CliInProcess.Run(bad));
+        // Help's usage line names the running executable, which in this process is the test host.
+        var inProcessHelp = CliInProcess.Run(help);
+        helpProcess.Should().Be(inProcessHelp with { Output = inProcessHelp.Output.Replace("  testhost train", "  xnor-spec train") });
+        helpProcess.ExitCode.Should().Be(0);
     }
 }

@@ -1,0 +1,48 @@
+using Spectre.Console;
+using XnorSpec.Cli;
+
+namespace XnorSpec.Spec.Support;
+
+/// <summary>
+/// Runs the program's entry point, <see cref="CommandLine.Run"/>, inside the test process: the same
+/// parsing, validation, commands and exit codes as `xnor-spec`, without a process start and
+/// libtorch load per call (about 0.3 to 0.8 s each). Standard output, standard error and the
+/// table console are captured and restored afterwards; the working directory is the repository
+/// root, as for <see cref="CliProcess"/>. Specs about signals, killed processes, replays across
+/// processes or a broken native library start the real process instead.
+/// </summary>
+public static class CliInProcess
+{
+    private static readonly Lock Console = new();
+
+    public static CliRun Run(params string[] args)
+    {
+        lock (Console)
+        {
+            var (output, errors) = (new StringWriter(), new StringWriter());
+            var (savedOutput, savedErrors, savedTables, savedDirectory) =
+                (System.Console.Out, System.Console.Error, AnsiConsole.Console, Environment.CurrentDirectory);
+            System.Console.SetOut(output);
+            System.Console.SetError(errors);
+            // What a redirected `xnor-spec` gets: no colours, no live progress, plain text.
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+                Out = new AnsiConsoleOutput(output),
+            });
+            Environment.CurrentDirectory = CliProcess.RepositoryRoot;
+            try
+            {
+                int exitCode = CommandLine.Run(args);
+                return new CliRun(exitCode, output.ToString(), errors.ToString());
+            }
+            finally
+            {
+                System.Console.SetOut(savedOutput);
+                System.Console.SetError(savedErrors);
+                AnsiConsole.Console = savedTables;
+                Environment.CurrentDirectory = savedDirectory;
+            }
+        }
+    }
+}
