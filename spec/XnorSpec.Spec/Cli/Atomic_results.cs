@@ -15,11 +15,11 @@ public class Atomic_results(ITestOutputHelper output)
     public void A_process_killed_while_it_rewrites_a_model_leaves_the_previous_model_whole()
     {
         // Every experiment here saves to the same models/concat-samecolour.model (94 MB: two
-        // ResNet18s, flushed to disk), so from the second experiment on each save replaces a finished
-        // file. The spec watches for that save's temporary file and kills the process with SIGKILL,
+        // ResNet18s, flushed to disk; each experiment is one training step), so from the second
+        // experiment on each save replaces a finished file. The spec watches for that save's temporary file and kills the process with SIGKILL,
         // which nothing can catch, while the temporary file is part-written.
         using var fixtures = new TemporaryFixtures("rewrite", epochs: 1,
-            Enumerable.Range(1, 6).Select(seed => $$"""{ "head": "Concat", "labels": "SameColour", "seed": {{seed}} }""").ToArray());
+            Enumerable.Range(1, 6).Select(seed => $$"""{ "head": "Concat", "labels": "SameColour", "pairs": 10, "seed": {{seed}} }""").ToArray());
         var models = Path.Combine(fixtures.Output, "models");
         var model = Path.Combine(models, "concat-samecolour.model");
         var process = CliProcess.Start(fixtures.Start(), "reproduce", "--profile", "rewrite", "--out", fixtures.Output);

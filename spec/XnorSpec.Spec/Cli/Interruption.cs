@@ -14,10 +14,11 @@ namespace XnorSpec.Spec.Cli;
 /// </summary>
 public sealed class Interruption(ITestOutputHelper output) : IDisposable
 {
-    // Two experiments of 200 steps (SmallCnn, about 3 s each), so a signal sent when a header line
-    // appears always lands inside the experiment that line announces.
+    // SmallCnn, about 15 ms a step: the first experiment has 40 steps (20 epochs), so the Ctrl-C
+    // spec soon reaches the second; both have enough steps (40 and 200) that a signal sent when a
+    // header line appears lands inside the experiment that line announces.
     private readonly TemporaryFixtures fixtures = new("interrupt", epochs: 100,
-        """{ "head": "Concat", "labels": "SameColour", "encoder": "SmallCnn" }""",
+        """{ "head": "Concat", "labels": "SameColour", "encoder": "SmallCnn", "epochs": 20 }""",
         """{ "head": "Product", "labels": "SameColour", "encoder": "SmallCnn" }""");
 
     private string directory => fixtures.Output;
