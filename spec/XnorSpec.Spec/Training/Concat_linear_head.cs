@@ -15,7 +15,7 @@ namespace XnorSpec.Spec.Training;
 public class Concat_linear_head(ITestOutputHelper output)
 {
     // Quick profile (SmallCnn, 32x32, batch 10, lr 0.01), seeds 1-10 (fixtures/reproduction/quick-smallcnn-study.csv):
-    // epoch means 0.2412 to 0.2649, eval-mode predictions 0.406 to 0.635. Margins: loss 0.23..0.275 (0.011 below the
+    // epoch means 0.2412 to 0.2649, eval-mode predictions 0.400 to 0.635. Margins: loss 0.23..0.275 (0.011 below the
     // lowest, 0.010 above the highest; the quick runs that learn end below 0.035), predictions 0.5 +/- 0.2 (0.065 beyond
     // the widest; a head that had learned XNOR would answer within 0.1 of 0 or 1).
     internal const double QuickLowestEpochLoss = 0.23, QuickHighestEpochLoss = 0.275, QuickPredictionBand = 0.2;

@@ -86,6 +86,22 @@ public class Trainer_behaviour(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void SmallCnn_trains_on_one_thread_so_its_losses_do_not_depend_on_the_process_thread_count()
+    {
+        // Without the rule the two curves part after a few steps (summation order on 1 vs 2 threads).
+        IReadOnlyList<float> StepLossesWith(int processThreads)
+        {
+            using var _ = XnorSpec.Runtime.NativeBackend.UseThreads(processThreads);
+            var run = Trainer.Run(Small with { Epochs = 6, Head = FusionKind.Product, LearningRate = 0.1 }, TestDevice.Current);
+            run.Model!.Dispose();
+            torch.get_num_threads().Should().Be(processThreads, "the trainer gives back the thread count it found");
+            return run.StepLosses;
+        }
+
+        StepLossesWith(2).Should().Equal(StepLossesWith(1));
+    }
+
+    [Fact]
     public void Each_epoch_has_one_loss_per_batch_and_the_final_loss_is_the_last_epochs_mean()
     {
         var run = Runs.Of(Runs.Quick, FusionKind.Concat, LabelRule.AllZeros);

@@ -15,6 +15,20 @@ public static class NativeBackend
     /// <summary>Loads the backend or throws <see cref="NativeBackendException"/>; returns a one-line description.</summary>
     public static string EnsureLoaded() => Loaded.Value;
 
+    /// <summary>Uses <paramref name="count"/> intra-op threads until the result is disposed, then the previous count again.</summary>
+    public static IDisposable UseThreads(int count)
+    {
+        EnsureLoaded();
+        int previous = get_num_threads();
+        set_num_threads(count);
+        return new Restore(() => set_num_threads(previous));
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
     private static string Load()
     {
         try
