@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace XnorSpec.Spec.Cli;
 
 /// <summary>Claim: a NaN or infinite loss stops the run at once, names the experiment, epoch and step, and keeps what finished.</summary>
+[Collection(SeparateProcesses.Name)]
 public class Divergence(ITestOutputHelper output)
 {
     [Fact]

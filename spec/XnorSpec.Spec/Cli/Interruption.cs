@@ -12,6 +12,7 @@ namespace XnorSpec.Spec.Cli;
 /// written, the interrupted one is kept and marked, results.json says incomplete, exit code 1.
 /// The signals go to the real process.
 /// </summary>
+[Collection(SeparateProcesses.Name)]
 public sealed class Interruption(ITestOutputHelper output) : IDisposable
 {
     // SmallCnn, about 15 ms a step: the first experiment has 40 steps (20 epochs), so the Ctrl-C

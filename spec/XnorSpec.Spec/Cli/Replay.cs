@@ -6,6 +6,7 @@ using Xunit;
 namespace XnorSpec.Spec.Cli;
 
 /// <summary>Claim: on the CPU, the same seed replays bit for bit in a new process; another seed gives another curve.</summary>
+[Collection(SeparateProcesses.Name)]
 public class Replay
 {
     [Fact]
