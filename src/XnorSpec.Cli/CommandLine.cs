@@ -15,7 +15,7 @@ public static class CommandLine
         with real ResNet18 training on TorchSharp.
 
         Start here:
-          xnor-spec reproduce --profile quick     (a small encoder on 32x32 images: about 10 seconds on 2 CPU cores)
+          xnor-spec reproduce --profile quick     (a small encoder on 32x32 images: about 7 seconds on 2 CPU cores)
           xnor-spec reproduce                     (the question's configuration, under 10 minutes)
         """)
     {

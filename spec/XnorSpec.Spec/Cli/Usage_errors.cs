@@ -79,7 +79,8 @@ public class Usage_errors(ITestOutputHelper output)
         badProcess.Should().Be(CliInProcess.Run(bad));
         // Help's usage line names the running executable, which in this process is the test host.
         var inProcessHelp = CliInProcess.Run(help);
-        helpProcess.Should().Be(inProcessHelp with { Output = inProcessHelp.Output.Replace("  testhost train", "  xnor-spec train") });
+        var host = System.CommandLine.RootCommand.ExecutableName;
+        helpProcess.Should().Be(inProcessHelp with { Output = inProcessHelp.Output.Replace($"  {host} train", "  xnor-spec train") });
         helpProcess.ExitCode.Should().Be(0);
     }
 }

@@ -15,7 +15,11 @@ public static class NativeBackend
     /// <summary>Loads the backend or throws <see cref="NativeBackendException"/>; returns a one-line description.</summary>
     public static string EnsureLoaded() => Loaded.Value;
 
-    /// <summary>Uses <paramref name="count"/> intra-op threads until the result is disposed, then the previous count again.</summary>
+    /// <summary>
+    /// Uses <paramref name="count"/> intra-op threads until the result is disposed, then the previous
+    /// count again. With libtorch's OpenMP build the count is the calling thread's setting, so set
+    /// and restore happen on the thread that trains.
+    /// </summary>
     public static IDisposable UseThreads(int count)
     {
         EnsureLoaded();
