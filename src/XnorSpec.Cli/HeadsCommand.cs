@@ -70,7 +70,8 @@ internal static class HeadsCommand
 
     /// <summary>
     /// Runs are resumed by (head, seed), so rows made at other settings would silently join the
-    /// table. The CSV records each run's optimiser and epochs; a difference from the profile is refused.
+    /// table. The CSV records each run's encoder, image size, optimiser and epochs; a difference
+    /// from the profile is refused.
     /// </summary>
     private static void RefuseOtherSettings(string path, Profile profile, IReadOnlyList<HeadRun> recorded)
     {
@@ -78,10 +79,10 @@ internal static class HeadsCommand
         {
             var wanted = profile.Experiments.FirstOrDefault(e => e.Head == run.Head);
             if (wanted is null) continue;
-            var (had, want) = ((run.LearningRate, run.Momentum, run.BatchSize, run.EpochLosses.Count), (wanted.LearningRate, wanted.Momentum, wanted.BatchSize, wanted.Epochs));
+            var (had, want) = (run.Settings, HeadRun.SettingsOf(wanted));
             if (had != want)
-                throw new ArgumentException($"{path} holds {run.Head} runs at lr {had.Item1}, momentum {had.Item2}, batch {had.Item3}, {had.Item4} epochs, "
-                    + $"but profile '{profile.Name}' asks lr {want.Item1}, momentum {want.Item2}, batch {want.Item3}, {want.Item4} epochs; "
+                throw new ArgumentException($"{path} holds {run.Head} runs at {had} (encoder, images; lr, momentum, batch, epochs), "
+                    + $"but profile '{profile.Name}' asks {want}; "
                     + "move that file aside or pass --csv NEW.csv, so runs at different settings are not mixed.");
         }
     }

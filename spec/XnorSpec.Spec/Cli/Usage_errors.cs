@@ -64,6 +64,22 @@ public class Usage_errors(ITestOutputHelper output)
         run.ExitCode.Should().Be(2);
         run.Errors.Should().Contain(other).And.Contain("profile 'heads' asks").And.Contain("--csv NEW.csv");
         File.ReadAllText(other).Should().Be(before, "nothing is trained or written");
+
+        // The same optimiser settings on the other encoder are other settings too.
+        var folder = Directory.CreateTempSubdirectory("xnorspec-heads-").FullName;
+        try
+        {
+            var resnet = Path.Combine(folder, "heads.csv");
+            var rows = File.ReadAllLines(Fixtures.Path("reproduction", "heads.csv"));
+            File.WriteAllLines(resnet, [rows[0], rows[1].Replace(",SmallCnn,", ",ResNet18,")]);
+            var otherEncoder = CliInProcess.Run("heads", "--run", "--csv", resnet);
+            output.WriteLine(otherEncoder.ToString());
+
+            otherEncoder.ExitCode.Should().Be(2);
+            otherEncoder.Errors.Should().Contain("runs at ResNet18, 32x32; 0.1, 0.01, 10, 6").And.Contain("asks SmallCnn, 32x32; 0.1, 0.01, 10, 6");
+            File.ReadAllLines(resnet).Should().HaveCount(2, "nothing is trained or written");
+        }
+        finally { Directory.Delete(folder, recursive: true); }
     }
 
     [Fact]

@@ -88,7 +88,8 @@ public class Results_files : IDisposable
 
         var back = CapabilityTable.Load(csv).Single();
 
-        (back.Head, back.Seed, back.BatchSize).Should().Be((row.Head, row.Seed, row.BatchSize));
+        (back.Head, back.Encoder, back.ImageSize, back.Seed, back.BatchSize).Should().Be((row.Head, Small.Encoder, Small.ImageSize, row.Seed, row.BatchSize));
+        back.Settings.Should().Be(HeadRun.SettingsOf(Small));
         back.FinalLoss.Should().BeApproximately(row.FinalLoss, 1e-5 * Math.Max(1, row.FinalLoss));
         back.XnorLoss.Should().BeApproximately(HeadRun.BalancedXnorLoss(run.TrainModePredictions), 1e-6);
         back.EpochLosses.Should().HaveCount(Small.Epochs);

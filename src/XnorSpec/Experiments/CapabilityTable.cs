@@ -13,28 +13,36 @@ namespace XnorSpec.Experiments;
 /// separable head this loss is at least 0.25 exactly; the training loss is not bound that way,
 /// because training-mode BatchNorm lets every pair's features depend on the rest of its batch.
 /// </remarks>
-public sealed record HeadRun(FusionKind Head, long Seed, double LearningRate, double Momentum, int BatchSize,
+public sealed record HeadRun(FusionKind Head, EncoderKind Encoder, int ImageSize, long Seed, double LearningRate, double Momentum, int BatchSize,
     double FinalLoss, double XnorLoss, double FirstStepLoss, double LowestEpochLoss, IReadOnlyList<double> EpochLosses, double Seconds)
 {
-    public const string CsvHeader = "head,seed,learningRate,momentum,batchSize,finalLoss,xnorLoss,firstStepLoss,lowestEpochLoss,epochLosses,seconds";
+    public const string CsvHeader = "head,encoder,imageSize,seed,learningRate,momentum,batchSize,finalLoss,xnorLoss,firstStepLoss,lowestEpochLoss,epochLosses,seconds";
 
     public static HeadRun From(TrainingResult r) =>
-        new(r.Experiment.Head, r.Experiment.Seed, r.Experiment.LearningRate, r.Experiment.Momentum, r.Experiment.BatchSize,
+        new(r.Experiment.Head, r.Experiment.Encoder, r.Experiment.ImageSize, r.Experiment.Seed, r.Experiment.LearningRate, r.Experiment.Momentum, r.Experiment.BatchSize,
             r.FinalLoss, BalancedXnorLoss(r.TrainModePredictions), r.StepLosses[0], r.EpochLosses.Min(), r.EpochLosses, r.Seconds);
+
+    /// <summary>Every setting a run was made at: runs may share a table only when these agree.</summary>
+    public string Settings => string.Create(CultureInfo.InvariantCulture,
+        $"{Encoder}, {ImageSize}x{ImageSize}; {LearningRate}, {Momentum}, {BatchSize}, {EpochLosses.Count}");
+
+    public static string SettingsOf(Experiment e) => string.Create(CultureInfo.InvariantCulture,
+        $"{e.Encoder}, {e.ImageSize}x{e.ImageSize}; {e.LearningRate}, {e.Momentum}, {e.BatchSize}, {e.Epochs}");
 
     /// <summary>MSE of the four predictions BB, BW, WB, WW against the XNOR labels 1, 0, 0, 1.</summary>
     public static double BalancedXnorLoss(IReadOnlyDictionary<string, float> predictions) =>
         new[] { ("BB", 1.0), ("BW", 0.0), ("WB", 0.0), ("WW", 1.0) }.Average(p => Math.Pow(predictions[p.Item1] - p.Item2, 2));
 
-    public string ToCsv() => string.Join(",", Head, Seed, F(LearningRate), F(Momentum), BatchSize, F(FinalLoss), F(XnorLoss), F(FirstStepLoss), F(LowestEpochLoss),
+    public string ToCsv() => string.Join(",", Head, Encoder, ImageSize, Seed, F(LearningRate), F(Momentum), BatchSize, F(FinalLoss), F(XnorLoss), F(FirstStepLoss), F(LowestEpochLoss),
         string.Join(";", EpochLosses.Select(F)), Seconds.ToString("F1", CultureInfo.InvariantCulture));
 
     public static HeadRun Parse(string line)
     {
         var c = line.Split(',');
         double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
-        return new HeadRun(Enum.Parse<FusionKind>(c[0]), long.Parse(c[1], CultureInfo.InvariantCulture), D(c[2]), D(c[3]), int.Parse(c[4], CultureInfo.InvariantCulture),
-            D(c[5]), D(c[6]), D(c[7]), D(c[8]), c[9].Split(';').Select(D).ToArray(), D(c[10]));
+        int I(string s) => int.Parse(s, CultureInfo.InvariantCulture);
+        return new HeadRun(Enum.Parse<FusionKind>(c[0]), Enum.Parse<EncoderKind>(c[1]), I(c[2]), long.Parse(c[3], CultureInfo.InvariantCulture),
+            D(c[4]), D(c[5]), I(c[6]), D(c[7]), D(c[8]), D(c[9]), D(c[10]), c[11].Split(';').Select(D).ToArray(), D(c[12]));
     }
 
     private static string F(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
@@ -65,7 +73,7 @@ public static class CapabilityTable
     public static string Markdown(IReadOnlyList<HeadRun> runs, IReadOnlyDictionary<FusionKind, long> headParameters)
     {
         var table = new StringBuilder();
-        table.AppendLine("| head | separable | SGD lr, momentum, batch, epochs | final training loss | XNOR loss, balanced batch | learns XNOR | head parameters |");
+        table.AppendLine("| head | separable | encoders, images; SGD lr, momentum, batch, epochs | final training loss | XNOR loss, balanced batch | learns XNOR | head parameters |");
         table.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var group in runs.GroupBy(r => r.Head).OrderBy(g => g.Key))
         {
@@ -74,7 +82,7 @@ public static class CapabilityTable
             int learned = xnor.Count(l => l <= Verdicts.LearnedAtMost);
             string learns = learned == xnor.Length ? "yes" : learned == 0 ? "no" : "sometimes";
             table.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {group.Key} | {(FusionHead.IsSeparable(group.Key) ? "yes" : "no")} | {first.LearningRate}, {first.Momentum}, {first.BatchSize}, {first.EpochLosses.Count} | {Range(group.Select(r => r.FinalLoss))} | {Range(xnor)} | {learns} ({learned}/{xnor.Length} seeds) | {headParameters[group.Key]:N0} |"));
+                $"| {group.Key} | {(FusionHead.IsSeparable(group.Key) ? "yes" : "no")} | {first.Settings} | {Range(group.Select(r => r.FinalLoss))} | {Range(xnor)} | {learns} ({learned}/{xnor.Length} seeds) | {headParameters[group.Key]:N0} |"));
         }
         return table.ToString();
     }
