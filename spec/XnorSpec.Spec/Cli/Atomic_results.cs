@@ -17,8 +17,9 @@ public class Atomic_results(ITestOutputHelper output)
     {
         // Every experiment here saves to the same models/concat-samecolour.model (94 MB: two
         // ResNet18s, flushed to disk; each experiment is one training step), so from the second
-        // experiment on each save replaces a finished file. The spec watches for that save's temporary file and kills the process with SIGKILL,
-        // which nothing can catch, while the temporary file is part-written.
+        // experiment on each save replaces a finished file. The spec watches for that save's
+        // temporary file and kills the process with SIGKILL, which nothing can catch, while the
+        // temporary file is part-written.
         using var fixtures = new TemporaryFixtures("rewrite", epochs: 1,
             Enumerable.Range(1, 6).Select(seed => $$"""{ "head": "Concat", "labels": "SameColour", "pairs": 10, "seed": {{seed}} }""").ToArray());
         var models = Path.Combine(fixtures.Output, "models");

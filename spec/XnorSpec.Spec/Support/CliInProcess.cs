@@ -13,11 +13,12 @@ namespace XnorSpec.Spec.Support;
 /// </summary>
 public static class CliInProcess
 {
-    private static readonly Lock Console = new();
+    // One capture at a time: the console and the working directory belong to the whole process.
+    private static readonly Lock Capture = new();
 
     public static CliRun Run(params string[] args)
     {
-        lock (Console)
+        lock (Capture)
         {
             var (output, errors) = (new StringWriter(), new StringWriter());
             var (savedOutput, savedErrors, savedTables, savedDirectory) =

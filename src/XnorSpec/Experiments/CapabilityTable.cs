@@ -23,11 +23,12 @@ public sealed record HeadRun(FusionKind Head, EncoderKind Encoder, int ImageSize
             r.FinalLoss, BalancedXnorLoss(r.TrainModePredictions), r.StepLosses[0], r.EpochLosses.Min(), r.EpochLosses, r.Seconds);
 
     /// <summary>Every setting a run was made at: runs may share a table only when these agree.</summary>
-    public string Settings => string.Create(CultureInfo.InvariantCulture,
-        $"{Encoder}, {ImageSize}x{ImageSize}; {LearningRate}, {Momentum}, {BatchSize}, {EpochLosses.Count}");
+    public string Settings => DescribeSettings(Encoder, ImageSize, LearningRate, Momentum, BatchSize, EpochLosses.Count);
 
-    public static string SettingsOf(Experiment e) => string.Create(CultureInfo.InvariantCulture,
-        $"{e.Encoder}, {e.ImageSize}x{e.ImageSize}; {e.LearningRate}, {e.Momentum}, {e.BatchSize}, {e.Epochs}");
+    public static string SettingsOf(Experiment e) => DescribeSettings(e.Encoder, e.ImageSize, e.LearningRate, e.Momentum, e.BatchSize, e.Epochs);
+
+    private static string DescribeSettings(EncoderKind encoder, int imageSize, double learningRate, double momentum, int batchSize, int epochs) =>
+        string.Create(CultureInfo.InvariantCulture, $"{encoder}, {imageSize}x{imageSize}; {learningRate}, {momentum}, {batchSize}, {epochs}");
 
     /// <summary>MSE of the four predictions BB, BW, WB, WW against the XNOR labels 1, 0, 0, 1.</summary>
     public static double BalancedXnorLoss(IReadOnlyDictionary<string, float> predictions) =>
