@@ -23,8 +23,9 @@ internal static class BenchCommand
         var shortMode = new Option<bool>("--short") { Description = "CI mode, under a minute: 64x64 images, 40 pairs, a 2048 sgemm. Figures are for trends only." };
         var command = new Command("bench", """
             Measure training throughput against this machine's sgemm ceiling: seconds per epoch, pairs per
-            second, achieved GFLOP/s and efficiency at batch sizes 1 and 10, the fixed cost of a step, peak
-            RSS and the growth of RSS and live tensors from epoch 2 to epoch 10. About 3 minutes on 2 cores.
+            second, achieved GFLOP/s, efficiency and page faults per step at batch sizes 1 and 10, the fixed
+            cost of a step, peak RSS and the growth of RSS and live tensors from epoch 2 to epoch 10. About 3
+            minutes on 2 cores.
 
             Examples:
               xnor-spec bench
@@ -47,7 +48,8 @@ internal static class BenchCommand
         return command;
     }
 
-    public sealed record Throughput(int BatchSize, double SecondsPerEpoch, double PairsPerSecond, double AchievedGflops, double Efficiency, double[] EpochSeconds);
+    /// <param name="PageFaultsPerStep">Median minor page faults of a step after an epoch's first (Linux; NaN elsewhere).</param>
+    public sealed record Throughput(int BatchSize, double SecondsPerEpoch, double PairsPerSecond, double AchievedGflops, double Efficiency, double PageFaultsPerStep, double[] EpochSeconds);
 
     public sealed record Report(
         string Mode, string Backend, int Threads, int ImageSize, int Pairs, double GflopPerEpoch, string FlopCount,
@@ -75,10 +77,10 @@ internal static class BenchCommand
             // Batch size 10 runs 10 epochs: its run also gives the memory figures (epoch 2 to epoch 10).
             int epochs = batchSize == 10 ? 10 : 3;
             Console.WriteLine($"seed configuration, batch size {batchSize}, {epochs} epochs ({settings.ImageSize}x{settings.ImageSize}, {settings.Pairs} pairs) ...");
-            var (epochSeconds, rssAfterEpoch, liveAfterEpoch) = TimeEpochs(settings with { BatchSize = batchSize, Epochs = epochs });
+            var (epochSeconds, faultsPerStep, rssAfterEpoch, liveAfterEpoch) = TimeEpochs(settings with { BatchSize = batchSize, Epochs = epochs });
             double secondsPerEpoch = Statistics.Median(epochSeconds.Skip(1));
             double achieved = gflopPerEpoch / secondsPerEpoch;
-            throughputs.Add(new Throughput(batchSize, secondsPerEpoch, settings.Pairs / secondsPerEpoch, achieved, achieved / sgemm, epochSeconds));
+            throughputs.Add(new Throughput(batchSize, secondsPerEpoch, settings.Pairs / secondsPerEpoch, achieved, achieved / sgemm, faultsPerStep, epochSeconds));
             if (batchSize == 10) (rss, live) = (rssAfterEpoch, liveAfterEpoch);
         }
 
@@ -105,21 +107,28 @@ internal static class BenchCommand
         return 2.0 * n * n * n / Statistics.Median(seconds) / 1e9;
     }
 
-    private static (double[] EpochSeconds, double[] RssMb, long[] LiveTensors) TimeEpochs(Experiment experiment)
+    private static (double[] EpochSeconds, double FaultsPerStep, double[] RssMb, long[] LiveTensors) TimeEpochs(Experiment experiment)
     {
         var epochSeconds = new List<double>();
+        var faultsPerStep = new List<double>();
         var clock = Stopwatch.StartNew();
-        var atEpochEnd = new SyncProgress<StepReport>(r =>
+        long faults = Memory.MinorPageFaults();
+        var afterEachStep = new SyncProgress<StepReport>(r =>
         {
+            long now = Memory.MinorPageFaults();
+            // An epoch's first step finds the memory handed back at the end of the one before: left out.
+            if (r.Step > 0) faultsPerStep.Add(now - faults);
+            faults = now;
             if (r.Step != r.StepsPerEpoch - 1) return;
             epochSeconds.Add(clock.Elapsed.TotalSeconds);
             clock.Restart();
         });
-        var result = Trainer.Run(experiment, CPU, atEpochEnd);
+        var result = Trainer.Run(experiment, CPU, afterEachStep);
         result.Model?.Dispose();
         // The trainer records resident memory and live tensors once each epoch has finished and tidied up.
         var rss = result.ResidentBytesAfterEpoch.Select(b => b / 1048576.0).ToArray();
-        return (epochSeconds.ToArray(), rss, result.LiveTensorsAfterEpoch.ToArray());
+        double medianFaults = faultsPerStep.Count > 0 && faults >= 0 ? Statistics.Median(faultsPerStep) : double.NaN;
+        return (epochSeconds.ToArray(), medianFaults, rss, result.LiveTensorsAfterEpoch.ToArray());
     }
 
     // A one-weight model: what remains is the fixed cost of a step (dispatch, autograd, optimiser, scalar read).
@@ -151,10 +160,10 @@ internal static class BenchCommand
         Console.WriteLine();
         Console.WriteLine($"bench ({r.Mode}): {r.Backend}; {r.ImageSize}x{r.ImageSize}, {r.Pairs} pairs, {r.GflopPerEpoch:F0} GFLOP per epoch (counted)");
         Console.WriteLine($"sgemm {r.SgemmSize}: {r.SgemmGflops:F1} GFLOP/s");
-        Console.WriteLine("| batch | s/epoch | pairs/s | GFLOP/s | efficiency |");
-        Console.WriteLine("|------:|--------:|--------:|--------:|-----------:|");
+        Console.WriteLine("| batch | s/epoch | pairs/s | GFLOP/s | efficiency | page faults/step |");
+        Console.WriteLine("|------:|--------:|--------:|--------:|-----------:|-----------------:|");
         foreach (var t in r.Training)
-            Console.WriteLine($"| {t.BatchSize,5} | {t.SecondsPerEpoch,7:F2} | {t.PairsPerSecond,7:F1} | {t.AchievedGflops,7:F1} | {t.Efficiency,10:F2} |");
+            Console.WriteLine($"| {t.BatchSize,5} | {t.SecondsPerEpoch,7:F2} | {t.PairsPerSecond,7:F1} | {t.AchievedGflops,7:F1} | {t.Efficiency,10:F2} | {t.PageFaultsPerStep,16:F0} |");
         Console.WriteLine($"step overhead (tiny model): {r.StepOverheadMs:F3} ms");
         Console.WriteLine($"peak RSS {r.PeakRssMb:F0} MB; RSS epoch 2 -> 10: {(r.RssGrowthPercent >= 0 ? "+" : "")}{r.RssGrowthPercent:F1}% "
             + $"({string.Join(" ", r.RssMbAfterEpoch.Select(m => m.ToString("F0")))} MB)");
@@ -166,6 +175,15 @@ internal static class BenchCommand
 internal static class Memory
 {
     public static double PeakRssMb() => Read("VmHWM:") ?? Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
+
+    /// <summary>The process's minor page faults so far (field 10 of /proc/self/stat); -1 where there is none.</summary>
+    public static long MinorPageFaults()
+    {
+        const string stat = "/proc/self/stat";
+        if (!File.Exists(stat)) return -1;
+        var text = File.ReadAllText(stat);
+        return long.Parse(text[(text.LastIndexOf(')') + 2)..].Split(' ')[7]); // after "pid (name) ": state is field 3
+    }
 
     private static double? Read(string field)
     {
