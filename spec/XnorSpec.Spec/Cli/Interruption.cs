@@ -70,7 +70,7 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void SIGTERM_during_the_first_epoch_stops_with_the_partial_experiment_marked()
+    public void SIGTERM_during_the_first_experiment_stops_with_it_kept_and_marked_unfinished()
     {
         var (run, _) = InterruptWhen(bothLong, line => line.StartsWith("[1/"), CliProcess.SIGTERM);
 
