@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The question's PyTorch program (Debian's python3-torch) and XnorSpec's trainer on the same settings
 # (two ResNet18, 3x128x128, 100 pairs, SGD lr 0.001 momentum 0.01, CPU), one after the other on this
-# machine; prints seconds per epoch of each and the ratio. Installs python3-torch and
-# python3-torchvision with apt when missing (needs root): run it by hand, never in CI.
+# machine; prints seconds per epoch of each and the ratios. The question's program runs twice: as
+# written, on PyTorch's default thread count (Debian's build defaults to one thread), and with
+# OMP_NUM_THREADS set to XnorSpec's count, so the second ratio compares the two libraries on equal
+# cores. Installs python3-torch and python3-torchvision with apt when missing (needs root): run it
+# by hand, never in CI.
 #
-# Usage: bash src/bench/side-by-side.sh [batch_size] [epochs]     (defaults: 10 and 4; about 2 minutes)
+# Usage: bash src/bench/side-by-side.sh [batch_size] [epochs]     (defaults: 10 and 4; about 4 minutes)
+#        XNORSPEC_THREADS=N sets XnorSpec's thread count (default: every core) and so the second run's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export LC_ALL=C DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1   # decimal points, whatever the locale
@@ -18,16 +22,36 @@ if ! "$python" -c "import torch, torchvision" 2>/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-torchvision >/dev/null
 fi
 
-echo "== the question's program (PyTorch $("$python" -c 'import torch; print(torch.__version__)'))"
-theirs=$("$python" src/bench/question_timed.py "$batch" "$epochs" | tee /dev/stderr | sed -n 's/^seconds_per_epoch //p')
+threads=${XNORSPEC_THREADS:-$(nproc)}
+export XNORSPEC_THREADS=$threads
 
-echo "== XnorSpec's trainer (TorchSharp)"
+# Runs the question's program; its log goes to stderr (through the open descriptor: `tee /dev/stderr`
+# would reopen, and so truncate, a log file both streams are redirected to), seconds per epoch to stdout.
+question() { "$python" src/bench/question_timed.py "$batch" "$epochs" | tee >(cat >&2) | sed -n 's/^seconds_per_epoch //p'; }
+
+default_threads=$("$python" -c 'import torch; print(torch.get_num_threads())')
+echo "== the question's program as written (PyTorch $("$python" -c 'import torch; print(torch.__version__)'), its default: $default_threads thread(s))"
+theirs_default=$(question)
+if [ "$default_threads" != "$threads" ]; then
+  echo "== the question's program on $threads thread(s), as XnorSpec (OMP_NUM_THREADS=$threads)"
+  theirs_equal=$(OMP_NUM_THREADS=$threads question)
+else
+  theirs_equal=$theirs_default
+fi
+
+echo "== XnorSpec's trainer (TorchSharp, $threads thread(s))"
 dotnet build src/XnorSpec.Cli -v q -nologo | grep -E "error" && exit 1
 # Plain output prints the cumulative time at each epoch's end: take the differences, median after the first.
-ours=$(dotnet src/XnorSpec.Cli/bin/Debug/net10.0/xnor-spec.dll train --batch-size "$batch" --epochs "$epochs" | tee /dev/stderr \
+ours=$(dotnet src/XnorSpec.Cli/bin/Debug/net10.0/xnor-spec.dll train --batch-size "$batch" --epochs "$epochs" | tee >(cat >&2) \
   | sed -nE 's/.*epoch [0-9]+\/[0-9]+: .*, ([0-9.]+) s$/\1/p' \
   | awk 'NR > 1 { print $1 - prev } { prev = $1 }' | sort -n \
   | awk '{ d[++n] = $1 } END { printf "%.3f", (n % 2) ? d[(n + 1) / 2] : (d[n / 2] + d[n / 2 + 1]) / 2 }')
 
+ratio() { awk -v a="$1" -v b="$ours" 'BEGIN { printf "%.2f", a / b }'; }
 echo
-echo "batch size $batch: question's program ${theirs} s/epoch, XnorSpec ${ours} s/epoch, XnorSpec is $(awk -v a="$theirs" -v b="$ours" 'BEGIN { printf "%.2f", a / b }')x faster"
+echo "batch size $batch, seconds per epoch (median of epochs 2 to $epochs); ratio: theirs / ours, above 1 when XnorSpec is faster"
+printf '  %-46s %8s s\n' "XnorSpec, $threads thread(s)" "$ours"
+printf '  %-46s %8s s   ratio %s\n' "question's program, its default $default_threads thread(s)" "$theirs_default" "$(ratio "$theirs_default")"
+if [ "$default_threads" != "$threads" ]; then
+  printf '  %-46s %8s s   ratio %s\n' "question's program, $threads thread(s) like XnorSpec" "$theirs_equal" "$(ratio "$theirs_equal")"
+fi
