@@ -53,7 +53,6 @@ internal static class ReproduceCommand
 
         RunDisplay.Show(experiments, (i, progress) =>
         {
-            if (stop.IsCancellationRequested || failed) return;
             var experiment = experiments[i];
             var clock = Stopwatch.StartNew();
             try
@@ -75,7 +74,7 @@ internal static class ReproduceCommand
                 failed = true;
             }
             Save(results, directory);
-        });
+        }, stopped: () => stop.IsCancellationRequested || failed);
 
         results.Complete = !failed && !stop.IsCancellationRequested && results.Experiments.Count == experiments.Length;
         Save(results, directory);

@@ -12,12 +12,17 @@ internal static class RunDisplay
 {
     public static bool IsLive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
-    /// <summary>Calls <paramref name="run"/> once per experiment with a progress sink for it.</summary>
-    public static void Show(IReadOnlyList<Experiment> experiments, Action<int, IProgress<StepReport>> run)
+    /// <summary>
+    /// Calls <paramref name="run"/> once per experiment with a progress sink for it, until
+    /// <paramref name="stopped"/> says the run is over (an interruption, a failure): the experiments
+    /// after that are neither announced nor started.
+    /// </summary>
+    public static void Show(IReadOnlyList<Experiment> experiments, Action<int, IProgress<StepReport>> run, Func<bool>? stopped = null)
     {
+        stopped ??= () => false;
         if (!IsLive)
         {
-            for (int i = 0; i < experiments.Count; i++)
+            for (int i = 0; i < experiments.Count && !stopped(); i++)
             {
                 var e = experiments[i];
                 Console.WriteLine($"[{i + 1}/{experiments.Count}] {e.Name}: {Settings(e)}");
@@ -44,7 +49,7 @@ internal static class RunDisplay
             {
                 var tasks = experiments.Select(e => context.AddTask(Markup.Escape(e.Name), autoStart: false,
                     maxValue: e.Epochs * e.StepsPerEpoch)).ToArray();
-                for (int i = 0; i < experiments.Count; i++)
+                for (int i = 0; i < experiments.Count && !stopped(); i++)
                 {
                     var (task, e) = (tasks[i], experiments[i]);
                     task.StartTask();

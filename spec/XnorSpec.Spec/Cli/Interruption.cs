@@ -90,6 +90,7 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
         first.Completed.Should().BeFalse();
         first.StepLosses.Count.Should().BeInRange(2, 199, "the steps before the signal are kept, and it stopped before the last of 200");
         first.Model.Should().BeNull("an unfinished model is not saved as if it were trained");
+        run.Output.Should().NotContain("[2/", "the experiment after the interrupted one is neither started nor announced");
     }
 
     // Plain output (not a terminal) prints "  epoch 1/100: mean loss ..." when an experiment's first epoch ends.
