@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using XnorSpec.Experiments;
 using XnorSpec.Files;
 using XnorSpec.Runtime;
@@ -47,8 +46,7 @@ internal static class ReproduceCommand
         var results = new ResultsFile(profile.Name, device.type.ToString().ToLowerInvariant(), seed ?? profile.Settings.Seed,
             ResultsFile.CurrentTorchSharpVersion, DateTimeOffset.UtcNow);
 
-        using var stop = new CancellationTokenSource();
-        using var interrupt = StopOnSignals(stop);
+        using var signals = new StopSignals();
         bool failed = false;
 
         RunDisplay.Show(experiments, (i, progress) =>
@@ -57,7 +55,7 @@ internal static class ReproduceCommand
             var clock = Stopwatch.StartNew();
             try
             {
-                var result = Trainer.Run(experiment, device, progress, stop.Token);
+                var result = Trainer.Run(experiment, device, progress, signals.Token);
                 string? modelPath = null;
                 if (result.Completed)
                 {
@@ -74,9 +72,9 @@ internal static class ReproduceCommand
                 failed = true;
             }
             Save(results, directory);
-        }, stopped: () => stop.IsCancellationRequested || failed);
+        }, stopped: () => signals.Received || failed);
 
-        results.Complete = !failed && !stop.IsCancellationRequested && results.Experiments.Count == experiments.Length;
+        results.Complete = !failed && !signals.Received && results.Experiments.Count == experiments.Length;
         Save(results, directory);
 
         RunDisplay.Table(results);
@@ -93,23 +91,5 @@ internal static class ReproduceCommand
         results.Save(Path.Combine(directory, "results.json"));
         results.SaveLossesCsv(Path.Combine(directory, "losses.csv"));
         AtomicFile.WriteAllBytes(Path.Combine(directory, "losses.png"), LossPlot.Render(results));
-    }
-
-    /// <summary>Ctrl-C and SIGTERM ask the trainer to stop after its current step; a second Ctrl-C kills at once.</summary>
-    private static IDisposable StopOnSignals(CancellationTokenSource stop)
-    {
-        void Handler(PosixSignalContext context)
-        {
-            if (stop.IsCancellationRequested) return; // second signal: default behaviour, terminate
-            context.Cancel = true;
-            Console.Error.WriteLine($"{context.Signal}: stopping after the current step...");
-            stop.Cancel();
-        }
-        return new Registrations(PosixSignalRegistration.Create(PosixSignal.SIGINT, Handler), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handler));
-    }
-
-    private sealed class Registrations(params IDisposable[] items) : IDisposable
-    {
-        public void Dispose() { foreach (var item in items) item.Dispose(); }
     }
 }

@@ -28,7 +28,9 @@ internal static class TrainCommand
         var device = Options.Device();
         var command = new Command("train", """
             Train one experiment and print its loss per epoch, its final loss and its predictions.
-            Unset settings come from the profile's base settings.
+            Unset settings come from the profile's base settings. Ctrl-C or SIGTERM stops after the
+            current step and prints the losses so far (exit code 1; nothing is saved); a second Ctrl-C
+            ends at once.
 
             Examples:
               xnor-spec train --head Product --labels SameColour --lr 0.1 --save product.model
@@ -54,17 +56,29 @@ internal static class TrainCommand
             var chosen = Devices.Resolve(parsed.GetValue(device));
 
             Console.WriteLine($"Device: {Devices.Describe(chosen)}");
+            using var signals = new StopSignals();
             TrainingResult? result = null;
-            RunDisplay.Show([experiment], (_, progress) => result = Trainer.Run(experiment, chosen, progress));
-            Console.WriteLine($"epoch means: {string.Join(" ", result!.EpochLosses.Select(l => l.ToString("F4")))}");
+            RunDisplay.Show([experiment], (_, progress) => result = Trainer.Run(experiment, chosen, progress, signals.Token));
+            using var model = result!.Model;
+            Console.WriteLine($"epoch means: {string.Join(" ", result.EpochLosses.Select(l => l.ToString("F4")))}");
+            if (!result.Completed)
+            {
+                // The steps taken are printed; the weights are not saved, since a model file says it was trained with these settings.
+                int steps = experiment.Epochs * experiment.StepsPerEpoch;
+                var unfinished = result.StepLosses.Skip(result.EpochsRun * experiment.StepsPerEpoch).ToArray();
+                if (unfinished.Length > 0)
+                    Console.WriteLine($"epoch {result.EpochsRun + 1}, unfinished: step losses {string.Join(" ", unfinished.Select(l => l.ToString("F4")))}");
+                Console.Error.WriteLine($"Interrupted after {result.StepLosses.Count} of {steps} steps ({result.EpochsRun} of {experiment.Epochs} epochs finished, "
+                    + $"{result.Seconds:F1} s)" + (savePath is null ? "." : $"; the unfinished model was not saved to {savePath}."));
+                return ExitCodes.RunFailed;
+            }
             Console.WriteLine($"final loss {result.FinalLoss:F6} ({Verdicts.Of(result).Describe()}); eval-mode predictions "
                 + $"{string.Join(" ", result.Predictions.Select(p => $"{p.Key}={p.Value:F3}"))}; {result.Seconds:F1} s");
             if (savePath is not null)
             {
-                ModelFile.Save(result.Model!, experiment, savePath);
+                ModelFile.Save(model!, experiment, savePath);
                 Console.WriteLine($"Saved the model to {savePath}.");
             }
-            result.Model?.Dispose();
             return ExitCodes.Success;
         });
         return command;

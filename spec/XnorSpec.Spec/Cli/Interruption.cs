@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using FluentAssertions;
 using XnorSpec.Experiments;
 using XnorSpec.Spec.Support;
@@ -10,7 +11,8 @@ namespace XnorSpec.Spec.Cli;
 /// <summary>
 /// Claim: Ctrl-C (SIGINT) or SIGTERM stops a run after the current step; finished experiments are
 /// written, the interrupted one is kept and marked, results.json says incomplete, exit code 1.
-/// The signals go to the real process.
+/// `train` prints the losses of the steps it took and saves no unfinished model. The signals go
+/// to the real process.
 /// </summary>
 [Collection(SeparateProcesses.Name)]
 public sealed class Interruption(ITestOutputHelper output) : IDisposable
@@ -35,9 +37,12 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
         bothLong.Dispose();
     }
 
-    private (CliRun Run, TimeSpan AfterSignal) InterruptWhen(TemporaryFixtures fixtures, Func<string, bool> lineTrigger, int signal)
+    private (CliRun Run, TimeSpan AfterSignal) InterruptWhen(TemporaryFixtures fixtures, Func<string, bool> lineTrigger, int signal) =>
+        InterruptWhen(fixtures, lineTrigger, signal, "reproduce", "--profile", "interrupt", "--out", fixtures.Output);
+
+    private (CliRun Run, TimeSpan AfterSignal) InterruptWhen(TemporaryFixtures fixtures, Func<string, bool> lineTrigger, int signal, params string[] args)
     {
-        var process = CliProcess.Start(fixtures.Start(), "reproduce", "--profile", "interrupt", "--out", fixtures.Output);
+        var process = CliProcess.Start(fixtures.Start(), args);
         Stopwatch? sinceSignal = null;
         var run = CliProcess.Finish(process, line =>
         {
@@ -91,6 +96,27 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
         first.StepLosses.Count.Should().BeInRange(2, 199, "the steps before the signal are kept, and it stopped before the last of 200");
         first.Model.Should().BeNull("an unfinished model is not saved as if it were trained");
         run.Output.Should().NotContain("[2/", "the experiment after the interrupted one is neither started nor announced");
+    }
+
+    [Fact]
+    public void Ctrl_C_during_train_stops_after_the_current_step_prints_the_losses_so_far_and_saves_no_unfinished_model()
+    {
+        // The profile's base settings, 100 epochs of 2 steps on SmallCnn: train's run is one experiment.
+        var model = Path.Combine(bothLong.Output, "unfinished.model");
+        var (run, afterSignal) = InterruptWhen(bothLong, IsFirstEpochLine, CliProcess.SIGINT,
+            "train", "--profile", "interrupt", "--encoder", "SmallCnn", "--save", model);
+
+        run.ExitCode.Should().Be(1);
+        afterSignal.Should().BeLessThan(TimeSpan.FromSeconds(10), "the program must not hang after the signal");
+        var interrupted = Regex.Match(run.Errors, @"Interrupted after (\d+) of 200 steps \((\d+) of 100 epochs finished");
+        interrupted.Success.Should().BeTrue(run.ToString());
+        int.Parse(interrupted.Groups[1].Value).Should().BeInRange(2, 199, "it stopped after a step, not at once and not at the end");
+        int finishedEpochs = int.Parse(interrupted.Groups[2].Value);
+        // The losses of every finished epoch are printed: what was computed is not lost.
+        var means = Regex.Match(run.Output, @"^epoch means: (.*)$", RegexOptions.Multiline);
+        means.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(finishedEpochs);
+        File.Exists(model).Should().BeFalse("an unfinished model is not saved as if it were trained");
+        run.Errors.Should().Contain("not saved");
     }
 
     // Plain output (not a terminal) prints "  epoch 1/100: mean loss ..." when an experiment's first epoch ends.
