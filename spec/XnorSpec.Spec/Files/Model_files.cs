@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FluentAssertions;
 using XnorSpec.Data;
 using XnorSpec.Experiments;
@@ -76,5 +77,28 @@ public sealed class Model_files : IDisposable
         failing.Should().Throw<IOException>();
         File.ReadAllText(path).Should().Be("old and complete");
         Directory.GetFiles(directory).Should().Equal(path);
+    }
+
+    [Fact]
+    public void A_temporary_file_left_by_a_killed_writer_is_removed_by_the_next_write_of_the_same_file()
+    {
+        var path = Path.Combine(directory, "pair.model");
+        AtomicFile.WriteAllText(path, "first");
+        // A writer that died mid-write (a real process, killed), one that is still running (this
+        // one), and a dead writer of another file: only the first is an orphan of this target.
+        using var killed = Process.Start(new ProcessStartInfo("sleep", "60"))!;
+        killed.Kill();
+        killed.WaitForExit();
+        var orphan = Path.Combine(directory, $".pair.model.{killed.Id}-{Guid.NewGuid():N}.tmp");
+        var live = Path.Combine(directory, $".pair.model.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
+        var otherTarget = Path.Combine(directory, $".other.model.{killed.Id}-{Guid.NewGuid():N}.tmp");
+        foreach (var file in new[] { orphan, live, otherTarget }) File.WriteAllText(file, "part-writ");
+
+        AtomicFile.WriteAllText(path, "second");
+
+        File.ReadAllText(path).Should().Be("second");
+        File.Exists(orphan).Should().BeFalse("its writer is gone, so nothing will finish or remove it");
+        File.Exists(live).Should().BeTrue("a running writer's temporary file is its work in progress");
+        File.Exists(otherTarget).Should().BeTrue("only the written file's temporaries are touched");
     }
 }

@@ -3,7 +3,8 @@ namespace XnorSpec.Files;
 /// <summary>
 /// Writes a file so that readers see either the old content or the new, never a part: the bytes go
 /// to a temporary file in the same directory, are flushed to disk, and the file is renamed over the
-/// target (rename is atomic within one file system).
+/// target (rename is atomic within one file system). The temporary file's name carries the writer's
+/// process id, so a later write of the same target can remove what a killed writer left behind.
 /// </summary>
 public static class AtomicFile
 {
@@ -12,7 +13,7 @@ public static class AtomicFile
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
@@ -26,6 +27,31 @@ public static class AtomicFile
         {
             if (File.Exists(temporary)) File.Delete(temporary);
         }
+        RemoveOrphans(full);
+    }
+
+    /// <summary>
+    /// Deletes temporary files of <paramref name="target"/> whose writer is no longer running (killed
+    /// mid-write: SIGKILL, out of memory, power loss). A live writer's file is left alone.
+    /// </summary>
+    private static void RemoveOrphans(string target)
+    {
+        var prefix = $".{Path.GetFileName(target)}.";
+        foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(target)!, prefix + "*.tmp"))
+        {
+            var tag = Path.GetFileName(file)[prefix.Length..^".tmp".Length];
+            var dash = tag.IndexOf('-');
+            if (dash <= 0 || !int.TryParse(tag[..dash], out var writer) || IsRunning(writer)) continue;
+            try { File.Delete(file); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the write itself succeeded; a leftover is only untidy
+        }
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try { using var process = System.Diagnostics.Process.GetProcessById(processId); return !process.HasExited; }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException) { return false; } // no such process, or it just ended
+        catch (Exception) { return true; } // cannot tell: keep its file
     }
 
     public static void WriteAllText(string path, string text) =>
