@@ -8,8 +8,11 @@ namespace XnorSpec.Cli;
 /// </summary>
 internal sealed class StopSignals : IDisposable
 {
+    // Never disposed: a handler already running on its signal thread when Dispose unregisters may still
+    // cancel it, and a token source without timers or linked tokens holds nothing to free.
     private readonly CancellationTokenSource stop = new();
     private readonly PosixSignalRegistration[] registrations;
+    private int signalled;
 
     public StopSignals()
     {
@@ -18,11 +21,11 @@ internal sealed class StopSignals : IDisposable
 
     public CancellationToken Token => stop.Token;
 
-    public bool Received => stop.IsCancellationRequested;
+    public bool Received => Volatile.Read(ref signalled) != 0;
 
     private void Handle(PosixSignalContext context)
     {
-        if (stop.IsCancellationRequested) return; // the second signal: not cancelled, so the process ends
+        if (Interlocked.Exchange(ref signalled, 1) != 0) return; // the second signal: not cancelled, so the process ends
         context.Cancel = true;
         Console.Error.WriteLine($"{context.Signal}: stopping after the current step...");
         stop.Cancel();
@@ -31,6 +34,5 @@ internal sealed class StopSignals : IDisposable
     public void Dispose()
     {
         foreach (var registration in registrations) registration.Dispose();
-        stop.Dispose();
     }
 }

@@ -60,7 +60,7 @@ internal static class TrainCommand
             TrainingResult? result = null;
             RunDisplay.Show([experiment], (_, progress) => result = Trainer.Run(experiment, chosen, progress, signals.Token));
             using var model = result!.Model;
-            Console.WriteLine($"epoch means: {string.Join(" ", result.EpochLosses.Select(l => l.ToString("F4")))}");
+            Console.WriteLine($"epoch means: {(result.EpochsRun == 0 ? "(no epoch finished)" : string.Join(" ", result.EpochLosses.Select(l => l.ToString("F4"))))}");
             if (!result.Completed)
             {
                 // The steps taken are printed; the weights are not saved, since a model file says it was trained with these settings.

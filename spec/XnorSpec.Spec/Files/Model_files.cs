@@ -80,25 +80,45 @@ public sealed class Model_files : IDisposable
     }
 
     [Fact]
-    public void A_temporary_file_left_by_a_killed_writer_is_removed_by_the_next_write_of_the_same_file()
+    public void A_temporary_file_left_by_a_dead_writer_is_removed_by_the_next_write_of_the_same_file_and_no_other()
     {
         var path = Path.Combine(directory, "pair.model");
         AtomicFile.WriteAllText(path, "first");
-        // A writer that died mid-write (a real process, killed), one that is still running (this
-        // one), and a dead writer of another file: only the first is an orphan of this target.
+        // Real processes stand in for writers: one killed, one still running.
         using var killed = Process.Start(new ProcessStartInfo("sleep", "60"))!;
         killed.Kill();
         killed.WaitForExit();
-        var orphan = Path.Combine(directory, $".pair.model.{killed.Id}-{Guid.NewGuid():N}.tmp");
-        var live = Path.Combine(directory, $".pair.model.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
-        var otherTarget = Path.Combine(directory, $".other.model.{killed.Id}-{Guid.NewGuid():N}.tmp");
-        foreach (var file in new[] { orphan, live, otherTarget }) File.WriteAllText(file, "part-writ");
+        using var running = Process.Start(new ProcessStartInfo("sleep", "60"))!;
+        try
+        {
+            Thread.Sleep(100); // its files are written after it started, as a writer's are
+            var anHourAgo = DateTime.UtcNow.AddHours(-1);
+            string Leftover(string target, int writer, DateTime? lastWrite = null)
+            {
+                var file = Path.Combine(directory, $".{target}.{writer}-{Guid.NewGuid():N}.tmp");
+                File.WriteAllText(file, "part-writ");
+                if (lastWrite is { } time) File.SetLastWriteTimeUtc(file, time);
+                return file;
+            }
+            var orphan = Leftover("pair.model", killed.Id, anHourAgo);
+            var reusedId = Leftover("pair.model", running.Id, anHourAgo);
+            var fresh = Leftover("pair.model", killed.Id);
+            var live = Leftover("pair.model", running.Id);
+            var otherTarget = Leftover("other.model", killed.Id, anHourAgo);
 
-        AtomicFile.WriteAllText(path, "second");
+            AtomicFile.WriteAllText(path, "second");
 
-        File.ReadAllText(path).Should().Be("second");
-        File.Exists(orphan).Should().BeFalse("its writer is gone, so nothing will finish or remove it");
-        File.Exists(live).Should().BeTrue("a running writer's temporary file is its work in progress");
-        File.Exists(otherTarget).Should().BeTrue("only the written file's temporaries are touched");
+            File.ReadAllText(path).Should().Be("second");
+            File.Exists(orphan).Should().BeFalse("its writer is gone, so nothing will finish or remove it");
+            File.Exists(reusedId).Should().BeFalse("the process with its writer's id started after it was last written: the id was reused");
+            File.Exists(fresh).Should().BeTrue("an id that runs nothing here may be a writer in another PID namespace, so a leftover must be a minute old");
+            File.Exists(live).Should().BeTrue("a running writer's temporary file is its work in progress");
+            File.Exists(otherTarget).Should().BeTrue("only the written file's temporaries are touched");
+        }
+        finally
+        {
+            running.Kill();
+            running.WaitForExit();
+        }
     }
 }

@@ -6,7 +6,7 @@ namespace XnorSpec.Files;
 /// target (rename is atomic within one file system). The temporary file's name carries the writer's
 /// process id, so a later write of the same target can remove what a killed writer left behind.
 /// </summary>
-public static class AtomicFile
+public static partial class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
@@ -31,28 +31,53 @@ public static class AtomicFile
     }
 
     /// <summary>
-    /// Deletes temporary files of <paramref name="target"/> whose writer is no longer running (killed
-    /// mid-write: SIGKILL, out of memory, power loss). A live writer's file is left alone.
+    /// Deletes temporary files of <paramref name="target"/> left by writers that died mid-write
+    /// (SIGKILL, out of memory, power loss). A leftover's writer is gone when its process id runs
+    /// nothing here, or runs a process started after the file was last written (the id was reused,
+    /// as a container's process 1 is by every run). A process id that runs nothing here may belong
+    /// to a writer in another PID namespace sharing the folder, so such a file must also be a minute old.
     /// </summary>
     private static void RemoveOrphans(string target)
     {
         var prefix = $".{Path.GetFileName(target)}.";
-        foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(target)!, prefix + "*.tmp"))
+        try
         {
-            var tag = Path.GetFileName(file)[prefix.Length..^".tmp".Length];
-            var dash = tag.IndexOf('-');
-            if (dash <= 0 || !int.TryParse(tag[..dash], out var writer) || IsRunning(writer)) continue;
-            try { File.Delete(file); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the write itself succeeded; a leftover is only untidy
+            foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(target)!))
+            {
+                var name = Path.GetFileName(file);
+                if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                var tag = TemporaryTag().Match(name[prefix.Length..]);
+                if (!tag.Success || !int.TryParse(tag.Groups[1].Value, out var writer)) continue;
+                if (WriterGone(writer, File.GetLastWriteTimeUtc(file))) File.Delete(file);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The write itself succeeded; a leftover that cannot be listed or removed is only untidy.
         }
     }
 
-    private static bool IsRunning(int processId)
+    private static readonly TimeSpan UnseenWriterGrace = TimeSpan.FromMinutes(1);
+
+    private static bool WriterGone(int processId, DateTime lastWriteUtc)
     {
-        try { using var process = System.Diagnostics.Process.GetProcessById(processId); return !process.HasExited; }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException) { return false; } // no such process, or it just ended
-        catch (Exception) { return true; } // cannot tell: keep its file
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return process.HasExited || process.StartTime.ToUniversalTime() > lastWriteUtc;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return DateTime.UtcNow - lastWriteUtc > UnseenWriterGrace; // no such process here
+        }
+        catch (Exception)
+        {
+            return false; // cannot tell: keep the file
+        }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^([0-9]+)-[0-9a-f]{32}\\.tmp$")]
+    private static partial System.Text.RegularExpressions.Regex TemporaryTag();
 
     public static void WriteAllText(string path, string text) =>
         Write(path, stream => { using var writer = new StreamWriter(stream, leaveOpen: true); writer.Write(text); });
