@@ -74,7 +74,9 @@ internal static class ReproduceCommand
             Save(results, directory);
         }, stopped: () => signals.Received || failed);
 
-        results.Complete = !failed && !signals.Received && results.Experiments.Count == experiments.Length;
+        // What was recorded decides, not whether a signal came: one that arrives after the last step
+        // (while predicting or saving) leaves every experiment finished, and the run complete.
+        results.Complete = !failed && results.Experiments.Count == experiments.Length && results.Experiments.All(e => e.Completed);
         Save(results, directory);
 
         RunDisplay.Table(results);
