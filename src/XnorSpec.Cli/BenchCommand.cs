@@ -25,7 +25,8 @@ internal static class BenchCommand
             Measure training throughput against this machine's sgemm ceiling: seconds per epoch, pairs per
             second, achieved GFLOP/s, efficiency and page faults per step at batch sizes 1 and 10, the fixed
             cost of a step, peak RSS and the growth of RSS and live tensors from epoch 2 to epoch 10. About 3
-            minutes on 2 cores.
+            minutes on 2 cores. Ctrl-C or SIGTERM stops after the current step and still prints and writes
+            the figures measured so far, marked complete: false (exit code 1).
 
             Examples:
               xnor-spec bench
@@ -36,14 +37,17 @@ internal static class BenchCommand
         {
             var folder = parsed.GetValue(outDir)!;
             AtomicFile.EnsureWritableDirectory(folder);
-            var report = Run(parsed.GetValue(shortMode));
+            using var signals = new StopSignals();
+            var report = Run(parsed.GetValue(shortMode), signals.Token);
             Print(report);
             var path = Path.Combine(folder, "bench.json");
             // A figure that could not be measured is NaN; JSON has no NaN, so it is written as "NaN".
             var options = new JsonSerializerOptions(Json.Options) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
             AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, options));
             Console.WriteLine($"Wrote {path}.");
-            return ExitCodes.Success;
+            if (report.Complete) return ExitCodes.Success;
+            Console.Error.WriteLine($"Interrupted during {report.StoppedDuring}: the figures measured before it are in {path} (complete: false; the rest are missing or NaN).");
+            return ExitCodes.RunFailed;
         });
         return command;
     }
@@ -54,19 +58,25 @@ internal static class BenchCommand
     public sealed record Report(
         string Mode, string Backend, int Threads, int ImageSize, int Pairs, double GflopPerEpoch, string FlopCount,
         double SgemmGflops, int SgemmSize, Throughput[] Training, double StepOverheadMs,
-        double PeakRssMb, double RssGrowthPercent, double[] RssMbAfterEpoch, long[] LiveTensorsAfterEpoch, string Started);
+        double PeakRssMb, double RssGrowthPercent, double[] RssMbAfterEpoch, long[] LiveTensorsAfterEpoch, string Started,
+        bool Complete, string? StoppedDuring);
 
-    private static Report Run(bool shortMode)
+    // Ctrl-C or SIGTERM stops after the current matrix product or training step; every figure measured
+    // before it is reported and written, the rest are NaN or left out, and the report says where it stopped.
+    private static Report Run(bool shortMode, CancellationToken stop)
     {
         var backend = NativeBackend.EnsureLoaded();
         var seed = Profile.Load(Profile.Seed).Settings;
         var settings = shortMode ? seed with { ImageSize = 64, Pairs = 40 } : seed;
         var started = DateTimeOffset.UtcNow.ToString("u");
         double gflopPerEpoch = Flops.TrainingEpoch(settings.Pairs, settings.ImageSize) / 1e9;
+        string? stoppedDuring = null;
 
         int sgemmSize = shortMode ? 2048 : 4096;
         Console.WriteLine($"sgemm {sgemmSize}x{sgemmSize} ({backend}) ...");
-        double sgemm = SgemmGflops(sgemmSize);
+        var (sgemm, timed) = SgemmGflops(sgemmSize, stop);
+        if (timed < SgemmRepeats) stoppedDuring = $"the sgemm measurement ({timed} of {SgemmRepeats} products timed)";
+        else Console.WriteLine($"  sgemm: {sgemm:F1} GFLOP/s");
 
         var batchSizes = new[] { 1, 10, settings.BatchSize }.Distinct().ToArray();
         var throughputs = new List<Throughput>();
@@ -74,40 +84,50 @@ internal static class BenchCommand
         long[] live = [];
         foreach (int batchSize in batchSizes)
         {
+            if (stoppedDuring is null && stop.IsCancellationRequested) stoppedDuring = $"the start of batch size {batchSize}";
+            if (stoppedDuring is not null) break;
             // Batch size 10 runs 10 epochs: its run also gives the memory figures (epoch 2 to epoch 10).
             int epochs = batchSize == 10 ? 10 : 3;
             Console.WriteLine($"seed configuration, batch size {batchSize}, {epochs} epochs ({settings.ImageSize}x{settings.ImageSize}, {settings.Pairs} pairs) ...");
-            var (epochSeconds, faultsPerStep, rssAfterEpoch, liveAfterEpoch) = TimeEpochs(settings with { BatchSize = batchSize, Epochs = epochs });
-            double secondsPerEpoch = Statistics.Median(epochSeconds.Skip(1));
+            var (epochSeconds, faultsPerStep, rssAfterEpoch, liveAfterEpoch) = TimeEpochs(settings with { BatchSize = batchSize, Epochs = epochs }, stop);
+            if (epochSeconds.Length < epochs) stoppedDuring = $"batch size {batchSize}, epoch {epochSeconds.Length + 1} of {epochs}";
+            // Seconds per epoch leave the first epoch out, so an interrupted run needs two finished epochs for it.
+            double secondsPerEpoch = epochSeconds.Length >= 2 ? Statistics.Median(epochSeconds.Skip(1)) : double.NaN;
             double achieved = gflopPerEpoch / secondsPerEpoch;
-            throughputs.Add(new Throughput(batchSize, secondsPerEpoch, settings.Pairs / secondsPerEpoch, achieved, achieved / sgemm, faultsPerStep, epochSeconds));
+            if (epochSeconds.Length > 0)
+                throughputs.Add(new Throughput(batchSize, secondsPerEpoch, settings.Pairs / secondsPerEpoch, achieved, achieved / sgemm, faultsPerStep, epochSeconds));
             if (batchSize == 10) (rss, live) = (rssAfterEpoch, liveAfterEpoch);
         }
 
-        double overhead = StepOverheadMs();
+        if (stoppedDuring is null && stop.IsCancellationRequested) stoppedDuring = "the start of the step-overhead measurement";
+        double overhead = stoppedDuring is null ? StepOverheadMs() : double.NaN;
         double growth = rss.Length >= 10 ? 100 * (rss[9] - rss[1]) / rss[1] : double.NaN;
         return new Report(shortMode ? "short" : "full", backend, get_num_threads(), settings.ImageSize, settings.Pairs, gflopPerEpoch,
             "2 FLOPs per multiply-add of every convolution and linear layer, forward x 3 for a training step, 2 images per pair (XnorSpec.Model.Flops)",
-            sgemm, sgemmSize, throughputs.ToArray(), overhead, Memory.PeakRssMb(), growth, rss, live, started);
+            sgemm, sgemmSize, throughputs.ToArray(), overhead, Memory.PeakRssMb(), growth, rss, live, started, stoppedDuring is null, stoppedDuring);
     }
 
+    private const int SgemmRepeats = 5;
+
     // Median of several timed products after warm-up: the practical fp32 ceiling through TorchSharp.
-    private static double SgemmGflops(int n)
+    // Stopped early, it is the median of the products timed so far (NaN if none was).
+    private static (double Gflops, int Timed) SgemmGflops(int n, CancellationToken stop)
     {
         using var scope = NewDisposeScope();
         var a = randn(n, n);
         var b = randn(n, n);
-        for (int i = 0; i < 2; i++) matmul(a, b).Dispose();
-        var seconds = Enumerable.Range(0, 5).Select(_ =>
+        for (int i = 0; i < 2 && !stop.IsCancellationRequested; i++) matmul(a, b).Dispose();
+        var seconds = new List<double>();
+        while (seconds.Count < SgemmRepeats && !stop.IsCancellationRequested)
         {
             var clock = Stopwatch.StartNew();
             matmul(a, b).Dispose();
-            return clock.Elapsed.TotalSeconds;
-        }).ToArray();
-        return 2.0 * n * n * n / Statistics.Median(seconds) / 1e9;
+            seconds.Add(clock.Elapsed.TotalSeconds);
+        }
+        return (seconds.Count > 0 ? 2.0 * n * n * n / Statistics.Median(seconds) / 1e9 : double.NaN, seconds.Count);
     }
 
-    private static (double[] EpochSeconds, double FaultsPerStep, double[] RssMb, long[] LiveTensors) TimeEpochs(Experiment experiment)
+    private static (double[] EpochSeconds, double FaultsPerStep, double[] RssMb, long[] LiveTensors) TimeEpochs(Experiment experiment, CancellationToken stop)
     {
         var epochSeconds = new List<double>();
         var faultsPerStep = new List<double>();
@@ -121,9 +141,10 @@ internal static class BenchCommand
             faults = now;
             if (r.Step != r.StepsPerEpoch - 1) return;
             epochSeconds.Add(clock.Elapsed.TotalSeconds);
+            Console.WriteLine($"  epoch {r.Epoch + 1}/{experiment.Epochs}: {epochSeconds[^1]:F2} s");
             clock.Restart();
         });
-        var result = Trainer.Run(experiment, CPU, afterEachStep);
+        var result = Trainer.Run(experiment, CPU, afterEachStep, stop);
         result.Model?.Dispose();
         // The trainer records resident memory and live tensors once each epoch has finished and tidied up.
         var rss = result.ResidentBytesAfterEpoch.Select(b => b / 1048576.0).ToArray();
@@ -158,17 +179,21 @@ internal static class BenchCommand
     private static void Print(Report r)
     {
         Console.WriteLine();
-        Console.WriteLine($"bench ({r.Mode}): {r.Backend}; {r.ImageSize}x{r.ImageSize}, {r.Pairs} pairs, {r.GflopPerEpoch:F0} GFLOP per epoch (counted)");
-        Console.WriteLine($"sgemm {r.SgemmSize}: {r.SgemmGflops:F1} GFLOP/s");
+        Console.WriteLine($"bench ({r.Mode}{(r.Complete ? "" : ", interrupted")}): {r.Backend}; {r.ImageSize}x{r.ImageSize}, {r.Pairs} pairs, {r.GflopPerEpoch:F0} GFLOP per epoch (counted)");
+        Console.WriteLine($"sgemm {r.SgemmSize}: {Figure(r.SgemmGflops, "F1")} GFLOP/s");
         Console.WriteLine("| batch | s/epoch | pairs/s | GFLOP/s | efficiency | page faults/step |");
         Console.WriteLine("|------:|--------:|--------:|--------:|-----------:|-----------------:|");
         foreach (var t in r.Training)
-            Console.WriteLine($"| {t.BatchSize,5} | {t.SecondsPerEpoch,7:F2} | {t.PairsPerSecond,7:F1} | {t.AchievedGflops,7:F1} | {t.Efficiency,10:F2} | {t.PageFaultsPerStep,16:F0} |");
-        Console.WriteLine($"step overhead (tiny model): {r.StepOverheadMs:F3} ms");
-        Console.WriteLine($"peak RSS {r.PeakRssMb:F0} MB; RSS epoch 2 -> 10: {(r.RssGrowthPercent >= 0 ? "+" : "")}{r.RssGrowthPercent:F1}% "
-            + $"({string.Join(" ", r.RssMbAfterEpoch.Select(m => m.ToString("F0")))} MB)");
-        Console.WriteLine($"live tensors after each epoch: {string.Join(" ", r.LiveTensorsAfterEpoch)}");
+            Console.WriteLine($"| {t.BatchSize,5} | {Figure(t.SecondsPerEpoch, "F2"),7} | {Figure(t.PairsPerSecond, "F1"),7} | {Figure(t.AchievedGflops, "F1"),7} | "
+                + $"{Figure(t.Efficiency, "F2"),10} | {Figure(t.PageFaultsPerStep, "F0"),16} |");
+        Console.WriteLine($"step overhead (tiny model): {Figure(r.StepOverheadMs, "F3")} ms");
+        Console.WriteLine($"peak RSS {r.PeakRssMb:F0} MB; RSS epoch 2 -> 10: {(double.IsNaN(r.RssGrowthPercent) ? "n/a (needs 10 epochs)" : $"{r.RssGrowthPercent:+0.0;-0.0}%")}"
+            + (r.RssMbAfterEpoch.Length > 0 ? $" ({string.Join(" ", r.RssMbAfterEpoch.Select(m => m.ToString("F0")))} MB)" : ""));
+        Console.WriteLine($"live tensors after each epoch: {(r.LiveTensorsAfterEpoch.Length > 0 ? string.Join(" ", r.LiveTensorsAfterEpoch) : "n/a (no batch-10 epoch finished)")}");
     }
+
+    // A figure an interrupted run did not reach (or could not measure) is NaN in bench.json and "n/a" here.
+    private static string Figure(double value, string format) => double.IsNaN(value) ? "n/a" : value.ToString(format);
 }
 
 /// <summary>Peak process memory from /proc/self/status (Linux); the peak working set elsewhere.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using FluentAssertions;
 using XnorSpec.Experiments;
@@ -11,8 +12,8 @@ namespace XnorSpec.Spec.Cli;
 /// <summary>
 /// Claim: Ctrl-C (SIGINT) or SIGTERM stops a run after the current step; finished experiments are
 /// written, the interrupted one is kept and marked, results.json says incomplete, exit code 1.
-/// `train` prints the losses of the steps it took and saves no unfinished model. The signals go
-/// to the real process.
+/// `train` prints the losses of the steps it took and saves no unfinished model; `bench` prints and
+/// writes the figures it measured, marked incomplete. The signals go to the real process.
 /// </summary>
 [Collection(SeparateProcesses.Name)]
 public sealed class Interruption(ITestOutputHelper output) : IDisposable
@@ -40,9 +41,12 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
     private (CliRun Run, TimeSpan AfterSignal) InterruptWhen(TemporaryFixtures fixtures, Func<string, bool> lineTrigger, int signal) =>
         InterruptWhen(fixtures, lineTrigger, signal, "reproduce", "--profile", "interrupt", "--out", fixtures.Output);
 
-    private (CliRun Run, TimeSpan AfterSignal) InterruptWhen(TemporaryFixtures fixtures, Func<string, bool> lineTrigger, int signal, params string[] args)
+    private (CliRun Run, TimeSpan AfterSignal) InterruptWhen(TemporaryFixtures fixtures, Func<string, bool> lineTrigger, int signal, params string[] args) =>
+        InterruptWhen(fixtures.Start(), lineTrigger, signal, args);
+
+    private (CliRun Run, TimeSpan AfterSignal) InterruptWhen(CliStart how, Func<string, bool> lineTrigger, int signal, params string[] args)
     {
-        var process = CliProcess.Start(fixtures.Start(), args);
+        var process = CliProcess.Start(how, args);
         Stopwatch? sinceSignal = null;
         var run = CliProcess.Finish(process, line =>
         {
@@ -120,6 +124,28 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
         means.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(finishedEpochs);
         File.Exists(model).Should().BeFalse("an unfinished model is not saved as if it were trained");
         run.Errors.Should().Contain("not saved");
+    }
+
+    [Fact]
+    public void Ctrl_C_during_bench_still_prints_and_writes_the_figures_measured_so_far_marked_incomplete()
+    {
+        // The real fixtures (bench measures the seed configuration) in short mode; the signal goes when the
+        // sgemm figure is printed, so the run stops inside the first training run, seconds from its end.
+        var folder = Path.Combine(bothLong.Directory, "bench");
+        var (run, afterSignal) = InterruptWhen(new CliStart(), line => line.TrimStart().StartsWith("sgemm:"), CliProcess.SIGINT,
+            "bench", "--short", "--out", folder);
+
+        run.ExitCode.Should().Be(1, run.ToString());
+        afterSignal.Should().BeLessThan(TimeSpan.FromSeconds(10), "the program must not hang after the signal");
+        run.Errors.Should().Contain("Interrupted during").And.Contain("complete: false");
+        run.Output.Should().Contain("bench (short, interrupted)", "the table of what was measured is printed");
+        using var bench = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "bench.json")));
+        var report = bench.RootElement;
+        report.GetProperty("complete").GetBoolean().Should().BeFalse();
+        report.GetProperty("stoppedDuring").GetString().Should().Contain("batch size 1");
+        report.GetProperty("sgemmGflops").ValueKind.Should().Be(JsonValueKind.Number, "the sgemm figure was measured before the signal and is kept");
+        report.GetProperty("sgemmGflops").GetDouble().Should().BePositive();
+        report.GetProperty("stepOverheadMs").GetString().Should().Be("NaN", "a figure not measured is NaN, never a made-up number");
     }
 
     // Plain output (not a terminal) prints "  epoch 1/100: mean loss ..." when an experiment's first epoch ends.
