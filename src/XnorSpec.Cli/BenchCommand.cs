@@ -21,6 +21,8 @@ internal static class BenchCommand
     {
         var outDir = new Option<string>("--out") { Description = "Folder for bench.json. Default: results/bench.", DefaultValueFactory = _ => Path.Combine("results", "bench") };
         var shortMode = new Option<bool>("--short") { Description = "CI mode, under a minute: 64x64 images, 40 pairs, a 2048 sgemm. Figures are for trends only." };
+        var imageSize = Options.OptionalNumber<int>("--image-size", "Image side in pixels (default: 128, the seed's; 64 with --short; at least 64, which batch size 1 needs).");
+        var pairs = Options.OptionalNumber<int>("--pairs", "Pairs per epoch (default: 100, the seed's; 40 with --short; at least 10, which batch size 10 needs).");
         var command = new Command("bench", """
             Measure training throughput against this machine's sgemm ceiling: seconds per epoch, pairs per
             second, achieved GFLOP/s, efficiency and page faults per step at batch sizes 1 and 10, the fixed
@@ -31,14 +33,15 @@ internal static class BenchCommand
             Examples:
               xnor-spec bench
               xnor-spec bench --short --out results/bench-short
+              xnor-spec bench --image-size 224 --out results/bench-224
             """)
-        { outDir, shortMode };
+        { outDir, shortMode, imageSize, pairs };
         command.SetAction(parsed =>
         {
             var folder = parsed.GetValue(outDir)!;
             AtomicFile.EnsureWritableDirectory(folder);
             using var signals = new StopSignals();
-            var report = Run(parsed.GetValue(shortMode), signals.Token);
+            var report = Run(Settings(parsed.GetValue(shortMode), parsed.GetValue(imageSize), parsed.GetValue(pairs)), parsed.GetValue(shortMode), signals.Token);
             Print(report);
             var path = Path.Combine(folder, "bench.json");
             // A figure that could not be measured is NaN; JSON has no NaN, so it is written as "NaN".
@@ -53,21 +56,22 @@ internal static class BenchCommand
     }
 
     /// <param name="PageFaultsPerStep">Median minor page faults of a step after an epoch's first (Linux; NaN elsewhere).</param>
-    public sealed record Throughput(int BatchSize, double SecondsPerEpoch, double PairsPerSecond, double AchievedGflops, double Efficiency, double PageFaultsPerStep, double[] EpochSeconds);
+    /// <param name="EpochsPlanned">Epochs the run was to time; fewer in <paramref name="EpochSeconds"/> means it was interrupted,
+    /// and its figures come from the epochs it finished (the first epochs of a run are the slowest).</param>
+    public sealed record Throughput(int BatchSize, double SecondsPerEpoch, double PairsPerSecond, double AchievedGflops, double Efficiency, double PageFaultsPerStep,
+        double[] EpochSeconds, int EpochsPlanned);
 
     public sealed record Report(
         string Mode, string Backend, int Threads, int ImageSize, int Pairs, double GflopPerEpoch, string FlopCount,
-        double SgemmGflops, int SgemmSize, Throughput[] Training, double StepOverheadMs,
+        double SgemmGflops, int SgemmSize, int SgemmProductsTimed, Throughput[] Training, double StepOverheadMs,
         double PeakRssMb, double RssGrowthPercent, double[] RssMbAfterEpoch, long[] LiveTensorsAfterEpoch, string Started,
         bool Complete, string? StoppedDuring);
 
     // Ctrl-C or SIGTERM stops after the current matrix product or training step; every figure measured
     // before it is reported and written, the rest are NaN or left out, and the report says where it stopped.
-    private static Report Run(bool shortMode, CancellationToken stop)
+    private static Report Run(Experiment settings, bool shortMode, CancellationToken stop)
     {
         var backend = NativeBackend.EnsureLoaded();
-        var seed = Profile.Load(Profile.Seed).Settings;
-        var settings = shortMode ? seed with { ImageSize = 64, Pairs = 40 } : seed;
         var started = DateTimeOffset.UtcNow.ToString("u");
         double gflopPerEpoch = Flops.TrainingEpoch(settings.Pairs, settings.ImageSize) / 1e9;
         string? stoppedDuring = null;
@@ -78,16 +82,14 @@ internal static class BenchCommand
         if (timed < SgemmRepeats) stoppedDuring = $"the sgemm measurement ({timed} of {SgemmRepeats} products timed)";
         else Console.WriteLine($"  sgemm: {sgemm:F1} GFLOP/s");
 
-        var batchSizes = new[] { 1, 10, settings.BatchSize }.Distinct().ToArray();
         var throughputs = new List<Throughput>();
         double[] rss = [];
         long[] live = [];
-        foreach (int batchSize in batchSizes)
+        foreach (int batchSize in BatchSizes(settings))
         {
             if (stoppedDuring is null && stop.IsCancellationRequested) stoppedDuring = $"the start of batch size {batchSize}";
             if (stoppedDuring is not null) break;
-            // Batch size 10 runs 10 epochs: its run also gives the memory figures (epoch 2 to epoch 10).
-            int epochs = batchSize == 10 ? 10 : 3;
+            int epochs = EpochsAt(batchSize);
             Console.WriteLine($"seed configuration, batch size {batchSize}, {epochs} epochs ({settings.ImageSize}x{settings.ImageSize}, {settings.Pairs} pairs) ...");
             var (epochSeconds, faultsPerStep, rssAfterEpoch, liveAfterEpoch) = TimeEpochs(settings with { BatchSize = batchSize, Epochs = epochs }, stop);
             if (epochSeconds.Length < epochs) stoppedDuring = $"batch size {batchSize}, epoch {epochSeconds.Length + 1} of {epochs}";
@@ -95,7 +97,7 @@ internal static class BenchCommand
             double secondsPerEpoch = epochSeconds.Length >= 2 ? Statistics.Median(epochSeconds.Skip(1)) : double.NaN;
             double achieved = gflopPerEpoch / secondsPerEpoch;
             if (epochSeconds.Length > 0)
-                throughputs.Add(new Throughput(batchSize, secondsPerEpoch, settings.Pairs / secondsPerEpoch, achieved, achieved / sgemm, faultsPerStep, epochSeconds));
+                throughputs.Add(new Throughput(batchSize, secondsPerEpoch, settings.Pairs / secondsPerEpoch, achieved, achieved / sgemm, faultsPerStep, epochSeconds, epochs));
             if (batchSize == 10) (rss, live) = (rssAfterEpoch, liveAfterEpoch);
         }
 
@@ -104,10 +106,32 @@ internal static class BenchCommand
         double growth = rss.Length >= 10 ? 100 * (rss[9] - rss[1]) / rss[1] : double.NaN;
         return new Report(shortMode ? "short" : "full", backend, get_num_threads(), settings.ImageSize, settings.Pairs, gflopPerEpoch,
             "2 FLOPs per multiply-add of every convolution and linear layer, forward x 3 for a training step, 2 images per pair (XnorSpec.Model.Flops)",
-            sgemm, sgemmSize, throughputs.ToArray(), overhead, Memory.PeakRssMb(), growth, rss, live, started, stoppedDuring is null, stoppedDuring);
+            sgemm, sgemmSize, timed, throughputs.ToArray(), overhead, Memory.PeakRssMb(), growth, rss, live, started, stoppedDuring is null, stoppedDuring);
     }
 
     private const int SgemmRepeats = 5;
+
+    private static int[] BatchSizes(Experiment settings) => new[] { 1, 10, settings.BatchSize }.Distinct().ToArray();
+
+    // Batch size 10 runs 10 epochs: its run also gives the memory figures (epoch 2 to epoch 10).
+    private static int EpochsAt(int batchSize) => batchSize == 10 ? 10 : 3;
+
+    /// <summary>The seed configuration at the chosen size, every batch size's run checked before anything is measured.</summary>
+    private static Experiment Settings(bool shortMode, int? imageSize, int? pairs)
+    {
+        var seed = Profile.Load(Profile.Seed).Settings;
+        var settings = seed with { ImageSize = imageSize ?? (shortMode ? 64 : seed.ImageSize), Pairs = pairs ?? (shortMode ? 40 : seed.Pairs) };
+        foreach (int batchSize in BatchSizes(settings))
+        {
+            try { (settings with { BatchSize = batchSize, Epochs = EpochsAt(batchSize) }).Validated(); }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"bench trains at batch sizes {string.Join(" and ", BatchSizes(settings))} with --image-size {settings.ImageSize} "
+                    + $"and --pairs {settings.Pairs}, and batch size {batchSize} cannot: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}", e.ParamName);
+            }
+        }
+        return settings;
+    }
 
     // Median of several timed products after warm-up: the practical fp32 ceiling through TorchSharp.
     // Stopped early, it is the median of the products timed so far (NaN if none was).
@@ -184,8 +208,12 @@ internal static class BenchCommand
         Console.WriteLine("| batch | s/epoch | pairs/s | GFLOP/s | efficiency | page faults/step |");
         Console.WriteLine("|------:|--------:|--------:|--------:|-----------:|-----------------:|");
         foreach (var t in r.Training)
-            Console.WriteLine($"| {t.BatchSize,5} | {Figure(t.SecondsPerEpoch, "F2"),7} | {Figure(t.PairsPerSecond, "F1"),7} | {Figure(t.AchievedGflops, "F1"),7} | "
+        {
+            // A batch size the interruption cut short says so: its figures come from fewer epochs.
+            var batch = t.EpochSeconds.Length < t.EpochsPlanned ? $"{t.BatchSize} ({t.EpochSeconds.Length} of {t.EpochsPlanned} epochs)" : t.BatchSize.ToString();
+            Console.WriteLine($"| {batch,5} | {Figure(t.SecondsPerEpoch, "F2"),7} | {Figure(t.PairsPerSecond, "F1"),7} | {Figure(t.AchievedGflops, "F1"),7} | "
                 + $"{Figure(t.Efficiency, "F2"),10} | {Figure(t.PageFaultsPerStep, "F0"),16} |");
+        }
         Console.WriteLine($"step overhead (tiny model): {Figure(r.StepOverheadMs, "F3")} ms");
         Console.WriteLine($"peak RSS {r.PeakRssMb:F0} MB; RSS epoch 2 -> 10: {(double.IsNaN(r.RssGrowthPercent) ? "n/a (needs 10 epochs)" : $"{r.RssGrowthPercent:+0.0;-0.0}%")}"
             + (r.RssMbAfterEpoch.Length > 0 ? $" ({string.Join(" ", r.RssMbAfterEpoch.Select(m => m.ToString("F0")))} MB)" : ""));

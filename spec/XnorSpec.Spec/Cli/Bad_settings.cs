@@ -54,6 +54,24 @@ public class Bad_settings(ITestOutputHelper output)
                 && !run.Output.Contains("epoch");
         });
 
+    [Theory]
+    [InlineData("--pairs", "5", "batch size 10 cannot", "BatchSize = 10 is invalid")]
+    [InlineData("--image-size", "32", "batch size 1 cannot", "ImageSize = 32 is invalid")]
+    public void Bench_refuses_a_size_one_of_its_batch_sizes_cannot_train_before_measuring_anything(string option, string value, string which, string why)
+    {
+        var folder = Directory.CreateTempSubdirectory("xnorspec-bench-").FullName;
+        try
+        {
+            var run = CliInProcess.Run("bench", option, value, "--out", folder);
+            output.WriteLine(run.ToString());
+
+            run.ExitCode.Should().Be(2);
+            run.Errors.Should().Contain($"{option} {value}").And.Contain(which).And.Contain(why);
+            run.Output.Should().NotContain("sgemm", "the settings are checked before the first measurement");
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
     [SkippableFact]
     public void Device_cuda_where_CUDA_is_unavailable_says_so_and_how_to_get_the_CUDA_build()
     {

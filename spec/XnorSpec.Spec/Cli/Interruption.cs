@@ -129,11 +129,13 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Ctrl_C_during_bench_still_prints_and_writes_the_figures_measured_so_far_marked_incomplete()
     {
-        // The real fixtures (bench measures the seed configuration) in short mode; the signal goes when the
-        // sgemm figure is printed, so the run stops inside the first training run, seconds from its end.
+        // The real fixtures (bench measures the seed configuration) in short mode with 10 pairs, the least
+        // batch size 10 takes: about 1.5 s an epoch at batch size 1. The signal goes when that run's first
+        // epoch is printed, so it lands in the second (or, on a stalled machine, a later) epoch, with the
+        // sgemm figure and at least one epoch's time measured.
         var folder = Path.Combine(bothLong.Directory, "bench");
-        var (run, afterSignal) = InterruptWhen(new CliStart(), line => line.TrimStart().StartsWith("sgemm:"), CliProcess.SIGINT,
-            "bench", "--short", "--out", folder);
+        var (run, afterSignal) = InterruptWhen(new CliStart(), line => line.TrimStart().StartsWith("epoch 1/3:"), CliProcess.SIGINT,
+            "bench", "--short", "--pairs", "10", "--out", folder);
 
         run.ExitCode.Should().Be(1, run.ToString());
         afterSignal.Should().BeLessThan(TimeSpan.FromSeconds(10), "the program must not hang after the signal");
@@ -142,9 +144,21 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
         using var bench = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "bench.json")));
         var report = bench.RootElement;
         report.GetProperty("complete").GetBoolean().Should().BeFalse();
-        report.GetProperty("stoppedDuring").GetString().Should().Contain("batch size 1");
         report.GetProperty("sgemmGflops").ValueKind.Should().Be(JsonValueKind.Number, "the sgemm figure was measured before the signal and is kept");
         report.GetProperty("sgemmGflops").GetDouble().Should().BePositive();
+        // The run cut short is the last in the report, with the epochs it finished and a row that says so.
+        var rows = report.GetProperty("training").EnumerateArray().ToArray();
+        rows.Should().NotBeEmpty("the run cut short keeps its finished epochs");
+        var cut = rows[^1];
+        var kept = cut.GetProperty("epochSeconds").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        int planned = cut.GetProperty("epochsPlanned").GetInt32();
+        kept.Should().NotBeEmpty("the finished epochs' times are kept").And.OnlyContain(s => s > 0);
+        kept.Length.Should().BeLessThan(planned);
+        int batch = cut.GetProperty("batchSize").GetInt32();
+        report.GetProperty("stoppedDuring").GetString().Should().Be($"batch size {batch}, epoch {kept.Length + 1} of {planned}");
+        run.Output.Should().Contain($"| {batch} ({kept.Length} of {planned} epochs) |", "a row cut short says so");
+        // Seconds per epoch leave the first epoch out: a single finished epoch gives none, and no number is made up.
+        if (kept.Length == 1) cut.GetProperty("secondsPerEpoch").GetString().Should().Be("NaN");
         report.GetProperty("stepOverheadMs").GetString().Should().Be("NaN", "a figure not measured is NaN, never a made-up number");
     }
 
