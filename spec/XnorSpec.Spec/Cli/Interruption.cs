@@ -56,6 +56,8 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
                 sinceSignal = Stopwatch.StartNew();
             }
         });
+        // The program's own account of the stop first (the spec document shows a spec's first lines), then everything.
+        foreach (var line in run.Errors.Split('\n').Where(l => l.StartsWith("Interrupted"))) output.WriteLine(line.TrimEnd());
         output.WriteLine(run.ToString());
         sinceSignal.Should().NotBeNull("the trigger line must have appeared");
         return (run, sinceSignal!.Elapsed);
