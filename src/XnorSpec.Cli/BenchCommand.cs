@@ -127,7 +127,7 @@ internal static class BenchCommand
             catch (ArgumentException e)
             {
                 throw new ArgumentException($"bench trains at batch sizes {string.Join(" and ", BatchSizes(settings))} with --image-size {settings.ImageSize} "
-                    + $"and --pairs {settings.Pairs}, and batch size {batchSize} cannot: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}", e.ParamName);
+                    + $"and --pairs {settings.Pairs}, and batch size {batchSize} cannot: {e.Reason()}", e.ParamName);
             }
         }
         return settings;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using XnorSpec.Experiments;
 using XnorSpec.Files;
 using XnorSpec.Runtime;
 using XnorSpec.Training;
@@ -27,8 +28,7 @@ internal static class ExitCodes
         }
         catch (Exception e) when (e is ArgumentException or BadFileException)
         {
-            // ArgumentException appends " (Parameter 'x')"; the message already names the setting.
-            var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
+            var message = e is ArgumentException argument ? argument.Reason() : e.Message;
             Console.Error.WriteLine($"error: {message}");
             return BadUsage;
         }

@@ -59,7 +59,7 @@ public sealed record Profile(string Name, string Description, Experiment Setting
         {
             var field = JsonNamingPolicy.CamelCase.ConvertName(setting);
             var where = LineOf(text, field, experiment) is int line ? $", line {line}, field '{field}'" : $", field '{field}' (its default)";
-            throw new ArgumentException($"Profile file {file}{where}: {e.Message.Replace($" (Parameter '{setting}')", "")}", setting, e);
+            throw new ArgumentException($"Profile file {file}{where}: {e.Reason()}", setting, e);
         }
     }
 
