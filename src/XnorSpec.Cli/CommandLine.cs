@@ -10,6 +10,9 @@ public static class CommandLine
 {
     public static int Run(string[] args) => ExitCodes.Run(Root(), args);
 
+    /// <summary>What the parser says of a command line without running it: the documentation specs check every command the docs show.</summary>
+    public static IReadOnlyList<string> ParseErrors(string[] args) => Root().Parse(args).Errors.Select(e => e.Message).ToList();
+
     private static RootCommand Root() => new("""
         XnorSpec: why a two-tower model with a concat-linear head cannot learn "same colour", reproduced
         with real ResNet18 training on TorchSharp.
