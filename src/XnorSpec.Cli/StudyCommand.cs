@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace XnorSpec.Cli;
 
 /// <summary>
-/// `study`: the reproduction study behind the README's "Reproduction notes". Runs a list of cells
+/// `study`: the reproduction study behind fixtures/reproduction/README.md. Runs a list of cells
 /// (settings x seed), appending one CSV row per finished run, and skips rows already in the file,
 /// so an interrupted study resumes without losing or repeating work.
 /// </summary>
@@ -106,7 +106,7 @@ internal static class StudyCommand
         return Trainer.Train(product, cell with { Seed = cell.Seed + 2000 }, CPU);
     }
 
-    /// <summary>`study-summary`: the study's CSV as a Markdown table, one row per cell, for the README.</summary>
+    /// <summary>`study-summary`: the study's CSV as a Markdown table, one row per cell, for fixtures/reproduction/README.md.</summary>
     public static Command CreateSummary()
     {
         var input = new Option<string>("--in") { Description = "Study CSV to summarise.", DefaultValueFactory = _ => Fixtures.Path("reproduction", "study.csv") };

@@ -6,7 +6,7 @@ namespace XnorSpec.Experiments;
 /// <summary>
 /// Every setting of one training run. The defaults are the question's: ResNet18 encoders,
 /// 3x128x128 images, 100 pairs per epoch, SGD(lr 0.001, momentum 0.01), MSE, 10 epochs.
-/// The question does not state its batch size; profiles in fixtures/ choose one (see README).
+/// The question does not state its batch size; profiles in fixtures/ choose one (see fixtures/reproduction/README.md).
 /// </summary>
 public sealed record Experiment
 {

@@ -5,7 +5,7 @@ namespace XnorSpec.Runtime;
 /// <summary>
 /// Hands memory that libtorch has freed back to the operating system. glibc keeps the freed blocks
 /// of large tensors in its heaps, so without this the resident size wanders by about +-10% from epoch
-/// to epoch while the live tensors stay flat (measured by `xnor-spec bench`, README "Performance").
+/// to epoch while the live tensors stay flat (measured by `xnor-spec bench`, src/bench/README.md).
 /// </summary>
 public static class NativeMemory
 {
