@@ -47,6 +47,12 @@ public sealed record FourImages(ImageRecipe A, ImageRecipe B, ImageRecipe C, Ima
 /// <summary>Starting values for the four logits z(q, t) = a_q + b_t (q, t in {black, white}), kept to [-6, 6].</summary>
 public sealed record SeparableStart(float ABlack, float AWhite, float BBlack, float BWhite);
 
+/// <summary>K categories and separable starting logits a_q (query category q) and b_t (template category t).</summary>
+public sealed record CategoryLogits(int Categories, double[] A, double[] B)
+{
+    public override string ToString() => $"K = {Categories}, a = [{string.Join(", ", A.Select(x => x.ToString("F3")))}], b = [{string.Join(", ", B.Select(x => x.ToString("F3")))}]";
+}
+
 public static class TheoryGenerators
 {
     private static Gen<float> Unit => Gen.Choose(0, 1000).Select(i => i / 1000f);
@@ -65,5 +71,14 @@ public static class TheoryGenerators
     {
         var value = Gen.Choose(-6000, 6000).Select(i => i / 1000f);
         return (from a in value from b in value from c in value from d in value select new SeparableStart(a, b, c, d)).ToArbitrary();
+    }
+
+    public static Arbitrary<CategoryLogits> CategoryLogits()
+    {
+        var value = Gen.Choose(-6000, 6000).Select(i => i / 1000.0);
+        return (from k in Gen.Choose(2, 12)
+                from a in Gen.ArrayOf(value, k)
+                from b in Gen.ArrayOf(value, k)
+                select new CategoryLogits(k, a, b)).ToArbitrary();
     }
 }
