@@ -17,7 +17,7 @@ public static class Generators
          from index in Gen.Choose(0, pairs - 1)
          select new PairPosition(seed, epoch, index, pairs)).ToArbitrary();
 
-    public static Arbitrary<LabelRule> LabelRules() => Gen.Elements(Enum.GetValues<LabelRule>()).ToArbitrary();
+    public static Arbitrary<LabelRule> LabelRules() => Gen.Elements(XnorSpec.Data.LabelRules.ForColours.ToArray()).ToArbitrary();
 
     public static Arbitrary<Colour> Colours() => Gen.Elements(Colour.Black, Colour.White).ToArbitrary();
 }

@@ -35,7 +35,7 @@ public sealed class PairDataset
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
         var order = Enumerable.Range(0, PairsPerEpoch).ToArray();
-        new Random(unchecked((int)Mix(Seed, epoch, -1, 2))).Shuffle(order);
+        new Random(unchecked((int)SplitMix.Hash(Seed, epoch, -1, 2))).Shuffle(order);
         for (int start = 0; start < order.Length; start += batchSize)
             yield return order.Skip(start).Take(batchSize).Select(i => Pair(epoch, i)).ToArray();
     }
@@ -50,21 +50,7 @@ public sealed class PairDataset
     }
 
     private Colour ColourAt(int epoch, int index, int slot) =>
-        (Mix(Seed, epoch, index, slot) >> 63) == 0 ? Colour.Black : Colour.White;
-
-    /// <summary>SplitMix64 over the coordinates: a stateless, well-mixed 64-bit hash.</summary>
-    private static ulong Mix(long seed, int epoch, int index, int slot)
-    {
-        ulong x = unchecked((ulong)seed);
-        foreach (var part in new[] { (ulong)(uint)epoch, (ulong)(uint)index, (ulong)(uint)slot })
-        {
-            x = unchecked(x + 0x9E3779B97F4A7C15UL + part);
-            x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
-            x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
-            x ^= x >> 31;
-        }
-        return x;
-    }
+        (SplitMix.Hash(Seed, epoch, index, slot) >> 63) == 0 ? Colour.Black : Colour.White;
 }
 
 public static class SolidImages

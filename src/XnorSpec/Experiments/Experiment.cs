@@ -31,6 +31,7 @@ public sealed record Experiment
     {
         if (!Enum.IsDefined(Head)) Fail(nameof(Head), Head, $"one of {string.Join(", ", Enum.GetNames<FusionKind>())}");
         if (!Enum.IsDefined(Labels)) Fail(nameof(Labels), Labels, $"one of {string.Join(", ", Enum.GetNames<LabelRule>())}");
+        if (!LabelRules.ForColours.Contains(Labels)) Fail(nameof(Labels), Labels, $"on colour pairs one of {string.Join(", ", LabelRules.ForColours)}");
         if (!Enum.IsDefined(Encoder)) Fail(nameof(Encoder), Encoder, $"one of {string.Join(", ", Enum.GetNames<EncoderKind>())}");
         if (!double.IsFinite(LearningRate) || LearningRate <= 0) Fail(nameof(LearningRate), LearningRate, "a finite number > 0");
         if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1) Fail(nameof(Momentum), Momentum, "a number in [0, 1)");

@@ -1,0 +1,91 @@
+namespace XnorSpec.Data;
+
+/// <summary>A pair of real images: indices into one split, and their categories.</summary>
+public readonly record struct ImagePair(int Query, int Template, int QueryCategory, int TemplateCategory)
+{
+    public bool SameCategory => QueryCategory == TemplateCategory;
+}
+
+/// <summary>
+/// Pairs of real images from one split, drawn as the colour pairs are: same category with p = 0.5,
+/// the query's category uniform, the two images always distinct; for a different pair the template's
+/// category is uniform among the others. A pair is a pure function of (seed, epoch, index), so any
+/// pair can be regenerated without replaying the others, and a seed gives the same pairs every time.
+/// </summary>
+public sealed class CategoryPairs
+{
+    /// <summary>The epoch number of the fixed held-out set: no training epoch uses it.</summary>
+    public const int HeldOutEpoch = -1;
+
+    public CategoryPairs(LabelledImages images, long seed, int pairsPerEpoch)
+    {
+        if (pairsPerEpoch < 1) throw new ArgumentOutOfRangeException(nameof(pairsPerEpoch), pairsPerEpoch, "pairsPerEpoch must be at least 1.");
+        // Same pairs need two distinct images of every category, different pairs a second category.
+        int thin = images.ByCategory.ToList().FindIndex(members => members.Length < 2);
+        if (images.CategoryNames.Count < 2 || thin >= 0)
+            throw new ArgumentException($"The {images.Name} split needs at least two categories with two images each"
+                + (thin >= 0 ? $"; category {thin} ({images.CategoryNames[thin]}) has {images.ByCategory[thin].Length}." : "."), nameof(images));
+        Images = images;
+        Seed = seed;
+        PairsPerEpoch = pairsPerEpoch;
+    }
+
+    public LabelledImages Images { get; }
+    public long Seed { get; }
+    public int PairsPerEpoch { get; }
+
+    private int Categories => Images.CategoryNames.Count;
+
+    public ImagePair Pair(int epoch, int index)
+    {
+        ulong Draw(int slot) => SplitMix.Hash(Seed, epoch, index, slot);
+        int Below(ulong draw, int n) => (int)(draw % (ulong)n); // bias at most n / 2^64
+
+        int queryCategory = Below(Draw(0), Categories);
+        int templateCategory = (Draw(1) >> 63) == 0
+            ? queryCategory
+            : (queryCategory + 1 + Below(Draw(2), Categories - 1)) % Categories;
+        var queryMembers = Images.ByCategory[queryCategory];
+        var templateMembers = Images.ByCategory[templateCategory];
+        int query = queryMembers[Below(Draw(3), queryMembers.Length)];
+        int template;
+        if (templateCategory == queryCategory)
+        {
+            // Any member but the query itself: draw among n - 1 and skip the query's position.
+            int position = Array.IndexOf(queryMembers, query), drawn = Below(Draw(4), queryMembers.Length - 1);
+            template = queryMembers[drawn >= position ? drawn + 1 : drawn];
+        }
+        else template = templateMembers[Below(Draw(4), templateMembers.Length)];
+        return new ImagePair(query, template, queryCategory, templateCategory);
+    }
+
+    /// <summary>The epoch's pairs in shuffled order, cut into batches (the last one may be smaller).</summary>
+    public IEnumerable<IReadOnlyList<ImagePair>> Batches(int epoch, int batchSize)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
+        var order = Enumerable.Range(0, PairsPerEpoch).ToArray();
+        new Random(unchecked((int)SplitMix.Hash(Seed, epoch, -1, 5))).Shuffle(order);
+        for (int start = 0; start < order.Length; start += batchSize)
+            yield return order.Skip(start).Take(batchSize).Select(i => Pair(epoch, i)).ToArray();
+    }
+
+    /// <summary>A fixed set of <paramref name="count"/> pairs per seed, for evaluation: build it on the test split.</summary>
+    public IReadOnlyList<ImagePair> HeldOut(int count) => Enumerable.Range(0, count).Select(i => Pair(HeldOutEpoch, i)).ToArray();
+}
+
+/// <summary>SplitMix64 over coordinates: a stateless, well-mixed 64-bit hash, shared by the pair sources.</summary>
+public static class SplitMix
+{
+    public static ulong Hash(long seed, int epoch, int index, int slot)
+    {
+        ulong x = unchecked((ulong)seed);
+        foreach (var part in new[] { (ulong)(uint)epoch, (ulong)(uint)index, (ulong)(uint)slot })
+        {
+            x = unchecked(x + 0x9E3779B97F4A7C15UL + part);
+            x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
+            x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
+            x ^= x >> 31;
+        }
+        return x;
+    }
+}

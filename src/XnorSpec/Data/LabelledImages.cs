@@ -1,0 +1,56 @@
+using static TorchSharp.torch;
+
+namespace XnorSpec.Data;
+
+/// <summary>
+/// One split of a labelled greyscale image set (Fashion-MNIST's training or test split): every image
+/// in one uint8 tensor [N, H, W] and every category in one array, never one object per image.
+/// Batches come out as the encoders take them: float32 [B, 3, S, S] in [0, 1], the grey value in all
+/// three channels (torchvision's Grayscale(3) after ToTensor), resized only when S differs from H.
+/// </summary>
+public sealed class LabelledImages : IDisposable
+{
+    public LabelledImages(string name, Tensor pixels, byte[] categories, IReadOnlyList<string> categoryNames)
+    {
+        if (pixels.dim() != 3 || pixels.dtype != ScalarType.Byte || pixels.shape[1] != pixels.shape[2])
+            throw new ArgumentException($"pixels must be uint8 [N, H, H]; got {pixels.dtype} [{string.Join(", ", pixels.shape)}].", nameof(pixels));
+        if (pixels.shape[0] != categories.Length)
+            throw new ArgumentException($"{pixels.shape[0]} images but {categories.Length} categories.", nameof(categories));
+        Name = name;
+        Pixels = pixels.DetachFromDisposeScope();
+        Categories = categories;
+        CategoryNames = categoryNames;
+        ByCategory = Enumerable.Range(0, categoryNames.Count)
+            .Select(c => Enumerable.Range(0, categories.Length).Where(i => categories[i] == c).ToArray())
+            .ToArray();
+    }
+
+    public string Name { get; }
+
+    /// <summary>Every image, uint8 [N, H, W], on the CPU; owned by this object.</summary>
+    public Tensor Pixels { get; }
+
+    public byte[] Categories { get; }
+
+    public IReadOnlyList<string> CategoryNames { get; }
+
+    /// <summary>The indices of each category's images, in file order.</summary>
+    public IReadOnlyList<int[]> ByCategory { get; }
+
+    public int Count => Categories.Length;
+
+    public int ImageSize => (int)Pixels.shape[1];
+
+    /// <summary>Images <paramref name="indices"/> as float32 [B, 3, size, size] in [0, 1] on <paramref name="device"/>.</summary>
+    public Tensor Batch(IReadOnlyList<int> indices, int size, Device? device = null)
+    {
+        using var scope = NewDisposeScope();
+        var picked = Pixels.index_select(0, tensor(indices.Select(i => (long)i).ToArray()));
+        var images = picked.to(ScalarType.Float32).div_(255f).unsqueeze(1);
+        if (size != ImageSize)
+            images = nn.functional.interpolate(images, new long[] { size, size }, mode: InterpolationMode.Bilinear, align_corners: false);
+        return images.expand(-1, 3, -1, -1).contiguous().to(device ?? CPU).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose() => Pixels.Dispose();
+}
