@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace XnorSpec.Data;
 
 /// <summary>A pair of real images: indices into one split, and their categories.</summary>
@@ -12,13 +14,15 @@ public readonly record struct ImagePair(int Query, int Template, int QueryCatego
 /// category is uniform among the others. A pair is a pure function of (seed, epoch, index), so any
 /// pair can be regenerated without replaying the others, and a seed gives the same pairs every time.
 /// </summary>
-public sealed class CategoryPairs
+public sealed class CategoryPairs : IPairSource<ImagePair>
 {
     /// <summary>The epoch number of the fixed held-out set: no training epoch uses it.</summary>
     public const int HeldOutEpoch = -1;
 
-    public CategoryPairs(LabelledImages images, long seed, int pairsPerEpoch)
+    public CategoryPairs(LabelledImages images, long seed, int pairsPerEpoch, int imageSize = 28, LabelRule labels = LabelRule.SameCategory)
     {
+        if (imageSize < 1) throw new ArgumentOutOfRangeException(nameof(imageSize), imageSize, "imageSize must be at least 1.");
+        if (!LabelRules.ForImages.Contains(labels)) throw new ArgumentException($"Label rule {labels} is for colour pairs; real-image pairs take {string.Join(", ", LabelRules.ForImages)}.", nameof(labels));
         if (pairsPerEpoch < 1) throw new ArgumentOutOfRangeException(nameof(pairsPerEpoch), pairsPerEpoch, "pairsPerEpoch must be at least 1.");
         // Same pairs need two distinct images of every category, different pairs a second category.
         int thin = images.ByCategory.ToList().FindIndex(members => members.Length < 2);
@@ -28,11 +32,15 @@ public sealed class CategoryPairs
         Images = images;
         Seed = seed;
         PairsPerEpoch = pairsPerEpoch;
+        ImageSize = imageSize;
+        Labels = labels;
     }
 
     public LabelledImages Images { get; }
     public long Seed { get; }
     public int PairsPerEpoch { get; }
+    public int ImageSize { get; }
+    public LabelRule Labels { get; }
 
     private int Categories => Images.CategoryNames.Count;
 
@@ -68,6 +76,11 @@ public sealed class CategoryPairs
         for (int start = 0; start < order.Length; start += batchSize)
             yield return order.Skip(start).Take(batchSize).Select(i => Pair(epoch, i)).ToArray();
     }
+
+    public (Tensor Query, Tensor Template, Tensor Labels) ToTensors(IReadOnlyList<ImagePair> batch, Device device) =>
+        (Images.Batch(batch.Select(p => p.Query).ToArray(), ImageSize, device),
+         Images.Batch(batch.Select(p => p.Template).ToArray(), ImageSize, device),
+         tensor(batch.Select(p => Labels.Label(p, Categories)).ToArray(), device: device));
 
     /// <summary>A fixed set of <paramref name="count"/> pairs per seed, for evaluation: build it on the test split.</summary>
     public IReadOnlyList<ImagePair> HeldOut(int count) => Enumerable.Range(0, count).Select(i => Pair(HeldOutEpoch, i)).ToArray();

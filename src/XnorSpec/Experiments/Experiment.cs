@@ -13,6 +13,7 @@ public sealed record Experiment
     public FusionKind Head { get; init; } = FusionKind.Concat;
     public LabelRule Labels { get; init; } = LabelRule.SameColour;
     public EncoderKind Encoder { get; init; } = EncoderKind.ResNet18;
+    public PairData Data { get; init; } = PairData.Colours;
     public int ImageSize { get; init; } = 128;
     public int BatchSize { get; init; } = 10;
     public double LearningRate { get; init; } = 0.001;
@@ -31,7 +32,9 @@ public sealed record Experiment
     {
         if (!Enum.IsDefined(Head)) Fail(nameof(Head), Head, $"one of {string.Join(", ", Enum.GetNames<FusionKind>())}");
         if (!Enum.IsDefined(Labels)) Fail(nameof(Labels), Labels, $"one of {string.Join(", ", Enum.GetNames<LabelRule>())}");
-        if (!LabelRules.ForColours.Contains(Labels)) Fail(nameof(Labels), Labels, $"on colour pairs one of {string.Join(", ", LabelRules.ForColours)}");
+        if (!Enum.IsDefined(Data)) Fail(nameof(Data), Data, $"one of {string.Join(", ", Enum.GetNames<PairData>())}");
+        var rules = Data == PairData.Colours ? LabelRules.ForColours : LabelRules.ForImages;
+        if (!rules.Contains(Labels)) Fail(nameof(Labels), Labels, $"on {Data} pairs one of {string.Join(", ", rules)}");
         if (!Enum.IsDefined(Encoder)) Fail(nameof(Encoder), Encoder, $"one of {string.Join(", ", Enum.GetNames<EncoderKind>())}");
         if (!double.IsFinite(LearningRate) || LearningRate <= 0) Fail(nameof(LearningRate), LearningRate, "a finite number > 0");
         if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1) Fail(nameof(Momentum), Momentum, "a number in [0, 1)");

@@ -42,15 +42,33 @@ public static class Trainer
         return model;
     }
 
-    /// <summary>Trains <paramref name="model"/> in place (it may already be trained) and returns the losses.</summary>
+    /// <summary>Trains <paramref name="model"/> in place (it may already be trained) on colour pairs and returns the losses and BB..WW predictions.</summary>
     public static TrainingResult Train(PairModel model, Experiment experiment, Device device, IProgress<StepReport>? progress = null, CancellationToken cancel = default)
+    {
+        experiment.Validated();
+        if (experiment.Data != PairData.Colours)
+            throw new ArgumentException($"Experiment {experiment.Name} trains on {experiment.Data}; pass its pairs to Trainer.Fit.", nameof(experiment));
+        var fitted = Fit(model, experiment, new PairDataset(experiment.Seed, experiment.Pairs, experiment.ImageSize, experiment.Labels), device, progress, cancel);
+        return fitted with
+        {
+            Predictions = Predict(model, experiment.ImageSize, device),
+            TrainModePredictions = PredictWithBatchStatistics(model, experiment.ImageSize, device),
+        };
+    }
+
+    /// <summary>
+    /// The question's loop on any source of pairs: per epoch, every batch once in the source's order, SGD on
+    /// every parameter against the MSE, one dispose scope per step. Returns the losses; no predictions.
+    /// <paramref name="afterEpoch"/> runs after each finished epoch (with its index), e.g. to score held-out pairs.
+    /// </summary>
+    public static TrainingResult Fit<TPair>(PairModel model, Experiment experiment, IPairSource<TPair> data, Device device, IProgress<StepReport>? progress = null,
+        CancellationToken cancel = default, Action<int>? afterEpoch = null)
     {
         experiment.Validated();
         // SmallCnn's layers are too small to split: a quick-profile step takes about 12 ms on one
         // libtorch thread and 18 ms on two, so it trains on one (and so replays bit for bit whatever
         // the process's thread count). ResNet18 uses every thread the process has.
         using var oneThread = experiment.Encoder == EncoderKind.SmallCnn ? NativeBackend.UseThreads(1) : null;
-        var data = new PairDataset(experiment.Seed, experiment.Pairs, experiment.ImageSize, experiment.Labels);
         using var optimizer = optim.SGD(model.parameters(), experiment.LearningRate, experiment.Momentum);
         int stepsPerEpoch = experiment.StepsPerEpoch;
         var stepLosses = new List<float>(experiment.Epochs * stepsPerEpoch);
@@ -81,16 +99,16 @@ public static class Trainer
                 {
                     liveTensors.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
                     residentBytes.Add(Environment.WorkingSet);
+                    afterEpoch?.Invoke(epoch);
                 }
             }
         }
 
-        return new TrainingResult(experiment, stepLosses.ToArray(), stepsPerEpoch, Predict(model, experiment.ImageSize, device),
-            clock.Elapsed.TotalSeconds, completed) { Model = model, LiveTensorsAfterEpoch = liveTensors, ResidentBytesAfterEpoch = residentBytes,
-            TrainModePredictions = PredictWithBatchStatistics(model, experiment.ImageSize, device) };
+        return new TrainingResult(experiment, stepLosses.ToArray(), stepsPerEpoch, new Dictionary<string, float>(), clock.Elapsed.TotalSeconds, completed)
+            { Model = model, LiveTensorsAfterEpoch = liveTensors, ResidentBytesAfterEpoch = residentBytes };
     }
 
-    private static float Step(PairModel model, optim.Optimizer optimizer, PairDataset data, IReadOnlyList<ColourPair> batch, Device device)
+    private static float Step<TPair>(PairModel model, optim.Optimizer optimizer, IPairSource<TPair> data, IReadOnlyList<TPair> batch, Device device)
     {
         using var scope = NewDisposeScope();
         var (query, template, labels) = data.ToTensors(batch, device);
@@ -99,6 +117,30 @@ public static class Trainer
         loss.backward();
         optimizer.step();
         return loss.item<float>();
+    }
+
+    /// <summary>
+    /// The model's balanced MSE and accuracy (output above 0.5 means "same") on <paramref name="pairs"/>, in eval
+    /// mode (BatchNorm on its running statistics, so each output depends on its own pair only), in batches of 100.
+    /// </summary>
+    public static HeldOutScore Evaluate<TPair>(PairModel model, IPairSource<TPair> source, IReadOnlyList<TPair> pairs, Device device)
+    {
+        using var _ = no_grad();
+        model.eval();
+        try
+        {
+            double squaredError = 0, correct = 0;
+            foreach (var batch in pairs.Chunk(100))
+            {
+                using var scope = NewDisposeScope();
+                var (query, template, labels) = source.ToTensors(batch, device);
+                var output = model.call(query, template);
+                squaredError += (output - labels).square().sum().item<float>();
+                correct += output.gt(0.5f).eq(labels.gt(0.5f)).sum().item<long>();
+            }
+            return new HeldOutScore(pairs.Count, squaredError / pairs.Count, correct / pairs.Count);
+        }
+        finally { model.train(); }
     }
 
     /// <summary>The model's output for BB, BW, WB and WW, in eval mode (BatchNorm uses its running statistics), as the question checked it.</summary>

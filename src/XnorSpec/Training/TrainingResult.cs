@@ -3,6 +3,9 @@ using XnorSpec.Model;
 
 namespace XnorSpec.Training;
 
+/// <summary>A trained model's score on pairs it never trained on, in eval mode: balanced MSE and accuracy at 0.5.</summary>
+public sealed record HeldOutScore(int Pairs, double Mse, double Accuracy);
+
 /// <summary>What a run measured. <see cref="FinalLoss"/> is the mean step loss of the last epoch.</summary>
 public sealed record TrainingResult(
     Experiment Experiment,
@@ -23,6 +26,9 @@ public sealed record TrainingResult(
 
     /// <summary>BB, BW, WB, WW as one training-mode batch (BatchNorm on batch statistics, as in training).</summary>
     public IReadOnlyDictionary<string, float> TrainModePredictions { get; init; } = new Dictionary<string, float>();
+
+    /// <summary>Real-image runs: the score on the fixed held-out pairs of the test split; null for colour runs.</summary>
+    public HeldOutScore? HeldOut { get; init; }
 
     public int EpochsRun => StepLosses.Count / StepsPerEpoch;
 

@@ -1,0 +1,28 @@
+using static TorchSharp.torch;
+
+namespace XnorSpec.Data;
+
+/// <summary>The data an experiment trains on.</summary>
+public enum PairData
+{
+    /// <summary>The question's solid black and white images (<see cref="PairDataset"/>).</summary>
+    Colours,
+
+    /// <summary>Fashion-MNIST images, paired by category (<see cref="CategoryPairs"/>), evaluated on held-out test-split pairs.</summary>
+    FashionMnist,
+}
+
+/// <summary>
+/// Where training pairs come from: solid colours (<see cref="PairDataset"/>) or real images
+/// (<see cref="CategoryPairs"/>). The trainer takes any source; adding a data set is one new class.
+/// </summary>
+public interface IPairSource<TPair>
+{
+    int PairsPerEpoch { get; }
+
+    /// <summary>The epoch's pairs in shuffled order, cut into batches (the last one may be smaller).</summary>
+    IEnumerable<IReadOnlyList<TPair>> Batches(int epoch, int batchSize);
+
+    /// <summary>Query images, template images [B, 3, S, S] and labels [B] for a batch, on <paramref name="device"/>.</summary>
+    (Tensor Query, Tensor Template, Tensor Labels) ToTensors(IReadOnlyList<TPair> batch, Device device);
+}
