@@ -40,6 +40,7 @@ internal static class BenchCommand
         {
             var folder = parsed.GetValue(outDir)!;
             AtomicFile.EnsureWritableDirectory(folder);
+            using var writer = OutputLock.OnFolder(folder); // held to the end: one run per folder
             using var signals = new StopSignals();
             var report = Run(Settings(parsed.GetValue(shortMode), parsed.GetValue(imageSize), parsed.GetValue(pairs)), parsed.GetValue(shortMode), signals.Token);
             Print(report);

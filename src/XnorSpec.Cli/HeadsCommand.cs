@@ -53,6 +53,8 @@ internal static class HeadsCommand
     {
         if (seeds < 1) throw new ArgumentException($"--seeds {seeds} is invalid; accepted: an integer >= 1.");
         var profile = Profile.Load(profileName);
+        // Held to the end: another run appending to the same file would train the same missing runs.
+        using var writer = Files.OutputLock.OnFile(path);
         var recorded = File.Exists(path) ? CapabilityTable.Load(path) : [];
         RefuseOtherSettings(path, profile, recorded);
         var done = recorded.Select(r => (r.Head, r.Seed)).ToHashSet();

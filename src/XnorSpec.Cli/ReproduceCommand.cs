@@ -40,6 +40,7 @@ internal static class ReproduceCommand
         var experiments = profile.Experiments.Select(e => (seed is null ? e : e with { Seed = seed.Value }).Validated()).ToArray();
         var directory = output ?? Path.Combine("results", profile.Name);
         AtomicFile.EnsureWritableDirectory(directory);
+        using var writer = OutputLock.OnFolder(directory); // held to the end: one run per folder
         var device = Devices.Resolve(deviceChoice);
 
         Console.WriteLine($"Profile '{profile.Name}' on {Devices.Describe(device)}, {experiments.Length} experiments; writing to {Path.GetFullPath(directory)}");
