@@ -53,8 +53,11 @@ internal static class HeadsCommand
     {
         if (seeds < 1) throw new ArgumentException($"--seeds {seeds} is invalid; accepted: an integer >= 1.");
         var profile = Profile.Load(profileName);
+        // A file made at other settings is refused before anything is written beside it, a lock included.
+        RefuseOtherSettings(path, profile, File.Exists(path) ? CapabilityTable.Load(path) : []);
         // Held to the end: another run appending to the same file would train the same missing runs.
         using var writer = Files.OutputLock.OnFile(path);
+        // Read again under the lock: a run that held it until now may have added rows.
         var recorded = File.Exists(path) ? CapabilityTable.Load(path) : [];
         RefuseOtherSettings(path, profile, recorded);
         var done = recorded.Select(r => (r.Head, r.Seed)).ToHashSet();

@@ -13,9 +13,10 @@ public sealed record CliRun(int ExitCode, string Output, string Errors)
 
 /// <summary>
 /// How to start the program: another build of it (a path to xnor-spec.dll), environment variables to
-/// set, and how SIGINT stands when it starts.
+/// set, how SIGINT stands when it starts, and its working directory (the repository root by default).
 /// </summary>
-public sealed record CliStart(string? Program = null, IReadOnlyDictionary<string, string>? Variables = null, SigintAtStart Sigint = SigintAtStart.Default)
+public sealed record CliStart(string? Program = null, IReadOnlyDictionary<string, string>? Variables = null, SigintAtStart Sigint = SigintAtStart.Default,
+    string? WorkingDirectory = null)
 {
     public IReadOnlyDictionary<string, string> Environment => Variables ?? new Dictionary<string, string>();
 }
@@ -67,7 +68,7 @@ public static class CliProcess
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = RepositoryRoot,
+            WorkingDirectory = how.WorkingDirectory ?? RepositoryRoot,
         };
         foreach (var part in command.Skip(1)) start.ArgumentList.Add(part);
         foreach (var (name, value) in how.Environment) start.Environment[name] = value;
