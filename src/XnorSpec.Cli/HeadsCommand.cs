@@ -23,6 +23,7 @@ internal static class HeadsCommand
         var command = new Command("heads", """
             Print the capability table: head | separable | settings | final training loss | XNOR loss on the
             balanced batch | learns XNOR | parameters, from the recorded runs (median and range over seeds).
+            One --run per runs file: a second on a file in use is refused (exit code 2), naming the holder.
 
             Examples:
               xnor-spec heads
