@@ -28,7 +28,9 @@ internal static class BenchCommand
             second, achieved GFLOP/s, efficiency and page faults per step at batch sizes 1 and 10, the fixed
             cost of a step, peak RSS and the growth of RSS and live tensors from epoch 2 to epoch 10. About 3
             minutes on 2 cores. Ctrl-C or SIGTERM stops after the current step and still prints and writes
-            the figures measured so far, marked complete: false (exit code 1).
+            the figures measured so far, marked complete: false (exit code 1); started with Ctrl-C ignored
+            (nohup, or `&` in a script), only SIGTERM does. One run per folder: a second bench on a folder
+            in use is refused (exit code 2), naming the process that holds it.
 
             Examples:
               xnor-spec bench
@@ -40,6 +42,7 @@ internal static class BenchCommand
         {
             var folder = parsed.GetValue(outDir)!;
             AtomicFile.EnsureWritableDirectory(folder);
+            using var writer = OutputLock.OnFolder(folder); // held to the end: one run per folder
             using var signals = new StopSignals();
             var report = Run(Settings(parsed.GetValue(shortMode), parsed.GetValue(imageSize), parsed.GetValue(pairs)), parsed.GetValue(shortMode), signals.Token);
             Print(report);

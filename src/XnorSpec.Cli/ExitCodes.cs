@@ -6,7 +6,7 @@ using XnorSpec.Training;
 
 namespace XnorSpec.Cli;
 
-/// <summary>0: success. 1: the run failed (diverged, interrupted, native backend). 2: bad usage or bad input.</summary>
+/// <summary>0: success. 1: the run failed (diverged, interrupted, native backend). 2: bad usage or bad input, or an output another run holds.</summary>
 internal static class ExitCodes
 {
     public const int Success = 0;
@@ -26,7 +26,7 @@ internal static class ExitCodes
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is ArgumentException or BadFileException)
+        catch (Exception e) when (e is ArgumentException or BadFileException or OutputInUseException)
         {
             var message = e is ArgumentException argument ? argument.Reason() : e.Message;
             Console.Error.WriteLine($"error: {message}");

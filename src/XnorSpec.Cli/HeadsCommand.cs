@@ -23,6 +23,7 @@ internal static class HeadsCommand
         var command = new Command("heads", """
             Print the capability table: head | separable | settings | final training loss | XNOR loss on the
             balanced batch | learns XNOR | parameters, from the recorded runs (median and range over seeds).
+            One --run per runs file: a second on a file in use is refused (exit code 2), naming the holder.
 
             Examples:
               xnor-spec heads
@@ -53,6 +54,11 @@ internal static class HeadsCommand
     {
         if (seeds < 1) throw new ArgumentException($"--seeds {seeds} is invalid; accepted: an integer >= 1.");
         var profile = Profile.Load(profileName);
+        // A file made at other settings is refused before anything is written beside it, a lock included.
+        RefuseOtherSettings(path, profile, File.Exists(path) ? CapabilityTable.Load(path) : []);
+        // Held to the end: another run appending to the same file would train the same missing runs.
+        using var writer = Files.OutputLock.OnFile(path);
+        // Read again under the lock: a run that held it until now may have added rows.
         var recorded = File.Exists(path) ? CapabilityTable.Load(path) : [];
         RefuseOtherSettings(path, profile, recorded);
         var done = recorded.Select(r => (r.Head, r.Seed)).ToHashSet();

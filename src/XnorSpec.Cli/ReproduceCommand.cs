@@ -23,6 +23,9 @@ internal static class ReproduceCommand
             Run a profile's experiments: concat and product heads on same-colour labels, and the concat
             head on the question's controls (first is black, second is black, all zeros).
             Writes results.json, losses.csv, losses.png and models/*.model to the output directory.
+            One run per directory: a second run on a directory in use is refused before it trains (exit
+            code 2), naming the process that holds it. Ctrl-C or SIGTERM stops after the current step
+            (exit code 1; started with Ctrl-C ignored, as by nohup or `&` in a script, only SIGTERM does).
 
             Examples:
               xnor-spec reproduce --profile quick
@@ -40,6 +43,7 @@ internal static class ReproduceCommand
         var experiments = profile.Experiments.Select(e => (seed is null ? e : e with { Seed = seed.Value }).Validated()).ToArray();
         var directory = output ?? Path.Combine("results", profile.Name);
         AtomicFile.EnsureWritableDirectory(directory);
+        using var writer = OutputLock.OnFolder(directory); // held to the end: one run per folder
         var device = Devices.Resolve(deviceChoice);
 
         Console.WriteLine($"Profile '{profile.Name}' on {Devices.Describe(device)}, {experiments.Length} experiments; writing to {Path.GetFullPath(directory)}");

@@ -30,7 +30,8 @@ internal static class TrainCommand
             Train one experiment and print its loss per epoch, its final loss and its predictions.
             Unset settings come from the profile's base settings. Ctrl-C or SIGTERM stops after the
             current step and prints the losses so far (exit code 1; nothing is saved); a second Ctrl-C
-            ends at once.
+            ends at once. Started with Ctrl-C ignored (nohup, or `&` in a script), it keeps ignoring it,
+            as Unix programs do: stop it with SIGTERM (`kill PID`).
 
             Examples:
               xnor-spec train --head Product --labels SameColour --lr 0.1 --save product.model

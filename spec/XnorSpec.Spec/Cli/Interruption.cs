@@ -44,22 +44,28 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
     private (CliRun Run, TimeSpan AfterSignal) InterruptWhen(TemporaryFixtures fixtures, Func<string, bool> lineTrigger, int signal, params string[] args) =>
         InterruptWhen(fixtures.Start(), lineTrigger, signal, args);
 
-    private (CliRun Run, TimeSpan AfterSignal) InterruptWhen(CliStart how, Func<string, bool> lineTrigger, int signal, params string[] args)
+    private (CliRun Run, TimeSpan AfterSignal) InterruptWhen(CliStart how, Func<string, bool> lineTrigger, int signal, params string[] args) =>
+        SignalWhen(how, args, started: null, (lineTrigger, signal));
+
+    /// <summary>Runs the program and sends each signal, in turn, when its trigger line is printed; the time is since the last.</summary>
+    private (CliRun Run, TimeSpan AfterSignal) SignalWhen(CliStart how, string[] args, Action<Process>? started, params (Func<string, bool> Trigger, int Signal)[] signals)
     {
         var process = CliProcess.Start(how, args);
+        started?.Invoke(process);
+        int sent = 0;
         Stopwatch? sinceSignal = null;
         var run = CliProcess.Finish(process, line =>
         {
-            if (sinceSignal is null && lineTrigger(line))
+            if (sent < signals.Length && signals[sent].Trigger(line))
             {
-                CliProcess.Signal(process, signal);
+                CliProcess.Signal(process, signals[sent++].Signal);
                 sinceSignal = Stopwatch.StartNew();
             }
         });
         // The program's own account of the stop first (the spec document shows a spec's first lines), then everything.
         foreach (var line in run.Errors.Split('\n').Where(l => l.StartsWith("Interrupted"))) output.WriteLine(line.TrimEnd());
         output.WriteLine(run.ToString());
-        sinceSignal.Should().NotBeNull("the trigger line must have appeared");
+        sent.Should().Be(signals.Length, "every trigger line must have appeared");
         return (run, sinceSignal!.Elapsed);
     }
 
@@ -126,6 +132,50 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
         means.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(finishedEpochs);
         File.Exists(model).Should().BeFalse("an unfinished model is not saved as if it were trained");
         run.Errors.Should().Contain("not saved");
+    }
+
+    [Fact]
+    public void Ctrl_C_reaches_the_program_even_when_the_specs_themselves_were_started_with_SIGINT_ignored_as_dotnet_test_started_in_the_background_is()
+    {
+        // The launcher is started by a shell that ignores SIGINT, as a test host started with `&`, nohup
+        // or a scheduler passes on to every child; the program must still start with Ctrl-C's default.
+        var (run, _) = InterruptWhen(bothLong.Start(new CliStart(Sigint: SigintAtStart.DefaultFromAnIgnoringParent)), IsFirstEpochLine, CliProcess.SIGINT,
+            "train", "--profile", "interrupt", "--encoder", "SmallCnn", "--epochs", "1000");
+
+        run.ExitCode.Should().Be(1, "Ctrl-C stops the run after the current step; exit 0 means it never reached the program");
+        run.Errors.Should().Contain("SIGINT: stopping after the current step").And.MatchRegex(@"Interrupted after \d+ of 2000 steps");
+    }
+
+    [Fact]
+    public void A_program_started_with_SIGINT_ignored_keeps_ignoring_it_as_Unix_programs_do_and_SIGTERM_still_stops_it_after_the_current_step()
+    {
+        // As `xnor-spec train ... &` from a script, or under nohup in the background: Ctrl-C at the terminal
+        // is not for it. SIGINT goes after the first epoch; if it were heeded the run would stop within a
+        // step or two (about 12 ms each), so 40 epochs later it is still training, and SIGTERM (what a
+        // scheduler sends) stops it with its losses kept.
+        int programId = 0;
+        bool ignoring = false;
+        var (run, afterSigterm) = SignalWhen(bothLong.Start(new CliStart(Sigint: SigintAtStart.Ignored)),
+            ["train", "--profile", "interrupt", "--encoder", "SmallCnn", "--epochs", "1000"], started: process => programId = process.Id,
+            (FirstEpochNotingWhetherSigintIsIgnored, CliProcess.SIGINT),
+            (line => line.TrimStart().StartsWith("epoch 40/"), CliProcess.SIGTERM));
+
+        ignoring.Should().BeTrue($"process {programId} must ignore SIGINT when it is sent (SigIgn of /proc/PID/status)");
+        run.ExitCode.Should().Be(1, "SIGTERM stops it gracefully");
+        run.Errors.Should().Contain("SIGTERM: stopping after the current step").And.NotContain("SIGINT");
+        afterSigterm.Should().BeLessThan(TimeSpan.FromSeconds(10), "the program must not hang after the signal");
+        var interrupted = Regex.Match(run.Errors, @"Interrupted after (\d+) of 2000 steps \((\d+) of 1000 epochs finished");
+        interrupted.Success.Should().BeTrue(run.ToString());
+        int.Parse(interrupted.Groups[2].Value).Should().BeInRange(40, 999, "it trained on past the ignored SIGINT, until SIGTERM");
+        Regex.Match(run.Output, @"^epoch means: (.*)$", RegexOptions.Multiline).Groups[1].Value
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(int.Parse(interrupted.Groups[2].Value), "the finished epochs' losses are kept");
+
+        bool FirstEpochNotingWhetherSigintIsIgnored(string line)
+        {
+            if (!IsFirstEpochLine(line)) return false;
+            ignoring = CliProcess.Ignores(programId, CliProcess.SIGINT);
+            return true;
+        }
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using FluentAssertions;
 using XnorSpec.Data;
 using XnorSpec.Experiments;
 using XnorSpec.Model;
+using XnorSpec.Spec.Support;
 using Xunit;
 
 namespace XnorSpec.Spec.Experiments;
@@ -52,7 +53,8 @@ public class Profiles
     [InlineData("\"labels\": \"Maybe\"", "one of SameColour, FirstIsBlack")]
     public void A_profile_file_with_an_extra_mistyped_or_invalid_field_is_refused_naming_the_file_the_line_and_the_field(string field, string named)
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("xnorspec-profile-").FullName, "broken.json");
+        using var folder = new TemporaryFolder("xnorspec-profile-");
+        var file = Path.Combine(folder.Location, "broken.json");
         File.WriteAllText(file, "{\n  \"description\": \"x\",\n  \"settings\": {\n    " + field + "\n  },\n  \"experiments\": []\n}\n");
 
         var act = () => Profile.LoadFile(file);
@@ -63,7 +65,8 @@ public class Profiles
     [Fact]
     public void An_invalid_setting_in_one_experiment_is_refused_naming_that_experiments_line()
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("xnorspec-profile-").FullName, "momentum.json");
+        using var folder = new TemporaryFolder("xnorspec-profile-");
+        var file = Path.Combine(folder.Location, "momentum.json");
         File.WriteAllText(file, """
             {
               "description": "x",
@@ -83,7 +86,8 @@ public class Profiles
     [Fact]
     public void A_profile_file_missing_a_required_field_is_refused_naming_it()
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("xnorspec-profile-").FullName, "partial.json");
+        using var folder = new TemporaryFolder("xnorspec-profile-");
+        var file = Path.Combine(folder.Location, "partial.json");
         File.WriteAllText(file, "{ \"description\": \"x\", \"settings\": {} }");
 
         var act = () => Profile.LoadFile(file);

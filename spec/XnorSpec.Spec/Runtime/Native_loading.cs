@@ -97,7 +97,8 @@ public class Native_loading
     [Fact]
     public void A_missing_native_library_is_reported_with_its_name_cause_and_fix()
     {
-        var empty = Directory.CreateTempSubdirectory("xnorspec-empty-").FullName;
+        using var folder = new TemporaryFolder("xnorspec-empty-");
+        var empty = folder.Location;
         var message = NativeBackend.Diagnose(empty);
         message.Should().Contain(TorchSharpLibrary).And.Contain("not found").And.Contain("Fix: run `dotnet build`");
     }
@@ -106,7 +107,8 @@ public class Native_loading
     public void An_unpatched_library_on_an_old_libstdcxx_is_reported_with_the_missing_version_and_the_fix()
     {
         Skip.If(SystemLibStdCxxDefines(NeededVersion), "this system's libstdc++ has GLIBCXX_3.4.32, so an unpatched library loads");
-        var dir = Directory.CreateTempSubdirectory("xnorspec-unpatched-").FullName;
+        using var folder = new TemporaryFolder("xnorspec-unpatched-");
+        var dir = folder.Location;
         File.WriteAllBytes(Path.Combine(dir, TorchSharpLibrary), SyntheticElf.Build(OnlyTheMarker));
 
         var message = NativeBackend.Diagnose(dir);
@@ -159,7 +161,8 @@ public class Native_loading
     [Fact]
     public void A_library_the_loader_refuses_is_reported_with_the_loaders_reason()
     {
-        var dir = Directory.CreateTempSubdirectory("xnorspec-garbage-").FullName;
+        using var folder = new TemporaryFolder("xnorspec-garbage-");
+        var dir = folder.Location;
         File.WriteAllText(Path.Combine(dir, TorchSharpLibrary), "not a shared library\n");
 
         var message = NativeBackend.Diagnose(dir);
@@ -172,7 +175,8 @@ public class Native_loading
     {
         var system = FindSystemLibStdCxx();
         Skip.If(system is null, "no system libstdc++.so.6 to stand in for a loadable library");
-        var dir = Directory.CreateTempSubdirectory("xnorspec-loadable-").FullName;
+        using var folder = new TemporaryFolder("xnorspec-loadable-");
+        var dir = folder.Location;
         File.Copy(system!, Path.Combine(dir, TorchSharpLibrary));
 
         var message = NativeBackend.Diagnose(dir);
@@ -183,7 +187,8 @@ public class Native_loading
     [Fact]
     public void Patching_a_file_replaces_it_so_a_hard_linked_original_stays_untouched()
     {
-        var dir = Directory.CreateTempSubdirectory("xnorspec-patchfile-").FullName;
+        using var folder = new TemporaryFolder("xnorspec-patchfile-");
+        var dir = folder.Location;
         var original = Path.Combine(dir, "cache-copy.so");
         var output = Path.Combine(dir, TorchSharpLibrary);
         File.WriteAllBytes(original, SyntheticElf.Build(OnlyTheMarker));
