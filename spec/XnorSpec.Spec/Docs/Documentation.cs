@@ -101,7 +101,7 @@ public partial class Documentation(ITestOutputHelper output)
     }
 
     /// <summary>Classes whose every spec is about a bad input or a fault, so each must appear in the reliability table.</summary>
-    private static readonly string[] FaultClasses = ["Bad_input", "Bad_settings", "Interruption", "Divergence", "Atomic_results"];
+    private static readonly string[] FaultClasses = ["Bad_input", "Bad_settings", "Interruption", "Divergence", "Atomic_results", "One_writer_per_output", "Surroundings"];
 
     private static bool IsSpec(MethodInfo method) => method.GetCustomAttributes().Any(a => a is FactAttribute || a.GetType().Name == "PropertyAttribute");
 
