@@ -15,15 +15,16 @@ internal static class ExitCodes
 
     public static int Run(RootCommand root, string[] args)
     {
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
-            Console.Error.WriteLine($"Run '{string.Join(' ', CommandPath(parsed.CommandResult.Command, root))} --help' for usage.");
-            return BadUsage;
-        }
         try
         {
+            // Parsing is inside: an option's default (a fixtures path) may already need the fixtures folder.
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
+                Console.Error.WriteLine($"Run '{string.Join(' ', CommandPath(parsed.CommandResult.Command, root))} --help' for usage.");
+                return BadUsage;
+            }
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is ArgumentException or BadFileException or OutputInUseException)

@@ -34,4 +34,16 @@ public sealed class Surroundings(ITestOutputHelper output) : IDisposable
         File.Exists(Path.Combine(place, "relative.model")).Should().BeTrue("a relative path means the working directory");
         Directory.Exists(missing).Should().BeFalse("nothing is written to TMPDIR or HOME");
     }
+
+    [Fact]
+    public void A_program_that_finds_no_fixtures_folder_says_where_it_looked_and_how_to_fix_it_with_exit_code_2()
+    {
+        var nowhere = Path.Combine(place, "no-fixtures");
+        var run = CliProcess.Run(new CliStart(Variables: new Dictionary<string, string> { ["XNORSPEC_FIXTURES"] = nowhere }), "reproduce", "--profile", "quick");
+        output.WriteLine(run.ToString());
+
+        run.ExitCode.Should().Be(2, "a missing fixtures folder is bad input, not a crash");
+        run.Errors.Should().Contain(nowhere).And.Contain("without profiles/").And.Contain("Set XNORSPEC_FIXTURES");
+        run.Errors.Should().NotContain("Unhandled exception");
+    }
 }
