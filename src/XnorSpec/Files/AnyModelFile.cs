@@ -26,13 +26,15 @@ public static class AnyModelFile
 {
     public static (PairModel Model, Experiment Experiment, ModelFormat Format) Load(string path, PyTorchReading reading, TorchSharp.torch.Device? device = null)
     {
-        if (!PyTorchFile.LooksLikePyTorch(path) && File.Exists(path) && !ModelFile.HasHeader(path))
+        // A missing file goes to ModelFile.Load, which names it.
+        bool pytorch = PyTorchFile.LooksLikePyTorch(path);
+        if (!pytorch && File.Exists(path) && !ModelFile.HasHeader(path))
         {
             PyTorchFile.RefuseLegacy(path);
             throw new BadFileException(path, "neither an XnorSpec model file nor a PyTorch file (torch.save's zip archive)",
                 "Pass a file written by `xnor-spec train --save`, `reproduce` or `import`, or by torch.save(model.state_dict(), path) with --head.");
         }
-        if (!PyTorchFile.LooksLikePyTorch(path))
+        if (!pytorch)
         {
             var (model, experiment) = ModelFile.Load(path, device);
             if (reading.Head is { } head && head != experiment.Head || reading.Encoder is { } encoder && encoder != experiment.Encoder)
