@@ -51,7 +51,7 @@ public static class PyTorchFile
 
     /// <summary>
     /// A model with the file's weights, in eval mode. <paramref name="encoder"/> null: the one encoder
-    /// of the catalogue whose keys and shapes the file's q_encoder.* entries fit.
+    /// of the catalogue whose keys and shapes both towers' weights (q_encoder.*, t_encoder.*) fit.
     /// </summary>
     public static PairModel Load(string path, FusionKind head, EncoderKind? encoder = null, Device? device = null)
     {
