@@ -1,4 +1,5 @@
 using System.CommandLine;
+using XnorSpec.Model;
 
 namespace XnorSpec.Cli;
 
@@ -52,6 +53,12 @@ internal static class Options
             return null;
         },
     };
+
+    /// <summary>--head, --encoder and --image-size: what a PyTorch state_dict does not record (XnorSpec model files do).</summary>
+    public static (Option<FusionKind?> Head, Option<EncoderKind?> Encoder, Option<int?> ImageSize) PyTorchReading() => (
+        OptionalEnum<FusionKind>("--head", "For a PyTorch file: how its model fuses q and t; Concat is the question's torch.cat, Product the answer's q * t."),
+        OptionalEnum<EncoderKind>("--encoder", "For a PyTorch file: its encoders. Default: the one the weights fit."),
+        OptionalNumber<int>("--image-size", $"Side of the test images in pixels. Default: the model file's; {XnorSpec.Files.PyTorchReading.DefaultImageSize}, the question's, for a PyTorch file."));
 
     private static T ParseEnum<T>(System.CommandLine.Parsing.ArgumentResult r, string name, T fallback) where T : struct, System.Enum
     {

@@ -10,7 +10,8 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "A model saved by `reproduce` (models/*.model) or `train --save`.", Required = true };
+        var model = new Option<string>("--model") { Description = "A model saved by `reproduce` (models/*.model), `train --save` or `import`, or a PyTorch state_dict (with --head).", Required = true };
+        var (head, encoder, size) = Options.PyTorchReading();
         var query = new Argument<string>("IMAGE1") { Description = "Query image: PNG or JPEG, RGB, square; resized to the model's input size." };
         var template = new Argument<string>("IMAGE2") { Description = "Template image, same rules." };
         var anyImage = new Option<bool>("--any-image") { Description = "Accept images that are not solid black or white (the model never saw such images)." };
@@ -20,15 +21,16 @@ internal static class PredictCommand
 
             Examples:
               xnor-spec predict --model results/seed/models/product-samecolour.model fixtures/images/black.png fixtures/images/white.png
+              xnor-spec predict --model my_template_evaluator.pt --head Product fixtures/images/black.png fixtures/images/black.png
             """)
-        { model, query, template, anyImage, device };
+        { model, query, template, anyImage, head, encoder, size, device };
         command.SetAction(parsed =>
         {
             var chosen = Devices.Resolve(parsed.GetValue(device));
             var paths = new[] { parsed.GetValue(query)!, parsed.GetValue(template)! };
             using var scope = NewDisposeScope();
-            var (pairModel, experiment) = ModelFile.Load(parsed.GetValue(model)!, chosen);
-            using var _ = pairModel;
+            var (pairModel, experiment, _) = AnyModelFile.Load(parsed.GetValue(model)!, new PyTorchReading(parsed.GetValue(head), parsed.GetValue(encoder), parsed.GetValue(size)), chosen);
+            using var ___ = pairModel;
             var images = paths.Select(p => ImageFile.Load(p, experiment.ImageSize, chosen)).ToArray();
             var colours = images.Select(ImageFile.SolidColourOf).ToArray();
             for (int i = 0; i < 2; i++)

@@ -23,6 +23,8 @@ public class Usage_errors(ITestOutputHelper output)
     [InlineData("cannot be written", "reproduce", "--out", "/proc/xnorspec-cannot-write-here")]
     [InlineData("Unknown device 'tpu'", "reproduce", "--device", "tpu")]
     [InlineData("no such model file", "predict", "--model", "missing.model", "a.png", "b.png")]
+    [InlineData("--tolerance -1 is invalid", "compare", "--model", "x.pt", "--outputs", "y.pt", "--tolerance", "-1")]
+    [InlineData("Option '--head' is required", "import", "--model", "x.pt", "--out", "x.model")]
     [InlineData("nonsense", "nonsense")]
     public void Bad_usage_exits_with_code_2_and_names_the_problem(string message, params string[] args)
     {
@@ -43,6 +45,10 @@ public class Usage_errors(ITestOutputHelper output)
     [InlineData("study-summary")]
     [InlineData("bench")]
     [InlineData("spec-doc")]
+    [InlineData("check")]
+    [InlineData("export")]
+    [InlineData("import")]
+    [InlineData("compare")]
     public void Every_command_has_help_with_examples(string command)
     {
         var run = CliInProcess.Run(command, "--help");

@@ -26,6 +26,17 @@ public static class ModelFile
             model.save(writer);
         });
 
+    /// <summary>True when the file starts with this format's header (a length-prefixed string), whatever follows.</summary>
+    public static bool HasHeader(string path)
+    {
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+            return reader.ReadString() == Magic;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
     public static (PairModel Model, Experiment Experiment) Load(string path, TorchSharp.torch.Device? device = null)
     {
         NativeBackend.EnsureLoaded();
@@ -47,7 +58,7 @@ public static class ModelFile
             }
             catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or JsonException or ArgumentException)
             {
-                throw new BadFileException(path, "not an XnorSpec model file", "Pass a file written by `xnor-spec train --save` or `xnor-spec reproduce`.");
+                throw new BadFileException(path, "not an XnorSpec model file", "Pass a file written by `xnor-spec train --save`, `reproduce` or `import`, or a PyTorch state_dict (torch.save) with --head.");
             }
 
             var model = new PairModel(experiment.Head, experiment.Encoder);

@@ -14,6 +14,13 @@ public enum EncoderKind
     /// quick fidelity trains in seconds. The fusion heads see the same 1000-d features either way.
     /// </summary>
     SmallCnn,
+
+    /// <summary>
+    /// Two stride-2 convolutions (8, 16 channels) with BatchNorm and ReLU, global average pooling and a
+    /// Linear(16, 16): 1,688 parameters, so a PyTorch-written twin of the whole pair model fits in a
+    /// committed fixture of a few KB (fixtures/pytorch). Its 16-d features are not ResNet18's 1000.
+    /// </summary>
+    TinyCnn,
 }
 
 public static class Encoders
@@ -24,17 +31,19 @@ public static class Encoders
     public static int FeatureSize(EncoderKind kind) => kind switch
     {
         EncoderKind.ResNet18 or EncoderKind.SmallCnn => 1000,
+        EncoderKind.TinyCnn => 16,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Unknown encoder; valid: {Valid}."),
     };
 
-    /// <summary>The smallest square input the encoder accepts: its total downsampling (ResNet18 32, SmallCnn 8).</summary>
-    public static int MinimumImageSize(EncoderKind kind) => kind == EncoderKind.SmallCnn ? 8 : 32;
+    /// <summary>The smallest square input the encoder accepts: its total downsampling (ResNet18 32, SmallCnn 8, TinyCnn 4).</summary>
+    public static int MinimumImageSize(EncoderKind kind) => kind switch { EncoderKind.SmallCnn => 8, EncoderKind.TinyCnn => 4, _ => 32 };
 
     /// <summary>A fresh, untrained encoder. Every call builds new parameters: encoders are never shared.</summary>
     public static nn.Module<Tensor, Tensor> Create(EncoderKind kind) => kind switch
     {
         EncoderKind.ResNet18 => torchvision.models.resnet18(num_classes: FeatureSize(kind)),
         EncoderKind.SmallCnn => SmallCnn(),
+        EncoderKind.TinyCnn => TinyCnn(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Unknown encoder; valid: {Valid}."),
     };
 
@@ -44,4 +53,10 @@ public static class Encoders
         ("conv3", nn.Conv2d(32, 64, 3, stride: 2, padding: 1, bias: false)), ("bn3", nn.BatchNorm2d(64)), ("relu3", nn.ReLU()),
         ("pool", nn.AdaptiveAvgPool2d(1)), ("flatten", nn.Flatten()),
         ("fc", nn.Linear(64, FeatureSize(EncoderKind.SmallCnn))));
+
+    private static nn.Module<Tensor, Tensor> TinyCnn() => nn.Sequential(
+        ("conv1", nn.Conv2d(3, 8, 3, stride: 2, padding: 1, bias: false)), ("bn1", nn.BatchNorm2d(8)), ("relu1", nn.ReLU()),
+        ("conv2", nn.Conv2d(8, 16, 3, stride: 2, padding: 1, bias: false)), ("bn2", nn.BatchNorm2d(16)), ("relu2", nn.ReLU()),
+        ("pool", nn.AdaptiveAvgPool2d(1)), ("flatten", nn.Flatten()),
+        ("fc", nn.Linear(16, FeatureSize(EncoderKind.TinyCnn))));
 }

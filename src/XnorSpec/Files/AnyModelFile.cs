@@ -1,0 +1,68 @@
+using XnorSpec.Experiments;
+using XnorSpec.Model;
+
+namespace XnorSpec.Files;
+
+public enum ModelFormat
+{
+    /// <summary>XnorSpec's own .model file: header, experiment, TorchSharp weights.</summary>
+    XnorSpec,
+    /// <summary>A PyTorch state_dict written by torch.save (or `xnor-spec export`) under the question's key names.</summary>
+    PyTorch,
+}
+
+/// <summary>
+/// What a PyTorch state_dict does not say and XnorSpec needs: how the model fuses q and t, and the
+/// image size to show it. Null encoder: the one the weights fit. Null image size: 128, the question's,
+/// for a PyTorch file; the recorded one for an XnorSpec file.
+/// </summary>
+public sealed record PyTorchReading(FusionKind? Head = null, EncoderKind? Encoder = null, int? ImageSize = null)
+{
+    public const int DefaultImageSize = 128;
+}
+
+/// <summary>Opens either kind of model file, told apart by its first bytes, so every command accepts both.</summary>
+public static class AnyModelFile
+{
+    public static (PairModel Model, Experiment Experiment, ModelFormat Format) Load(string path, PyTorchReading reading, TorchSharp.torch.Device? device = null)
+    {
+        // A missing file goes to ModelFile.Load, which names it.
+        bool pytorch = PyTorchFile.LooksLikePyTorch(path);
+        if (!pytorch && File.Exists(path) && !ModelFile.HasHeader(path))
+        {
+            PyTorchFile.RefuseLegacy(path);
+            throw new BadFileException(path, "neither an XnorSpec model file nor a PyTorch file (torch.save's zip archive)",
+                "Pass a file written by `xnor-spec train --save`, `reproduce` or `import`, or by torch.save(model.state_dict(), path) with --head.");
+        }
+        if (!pytorch)
+        {
+            var (model, experiment) = ModelFile.Load(path, device);
+            if (reading.Head is { } head && head != experiment.Head || reading.Encoder is { } encoder && encoder != experiment.Encoder)
+            {
+                model.Dispose();
+                throw new ArgumentException($"{path} is an XnorSpec model file that records head {experiment.Head} and encoder {experiment.Encoder}; "
+                    + "--head and --encoder are for PyTorch files, which do not record them. Leave them out.");
+            }
+            if (reading.ImageSize is { } size) experiment = (experiment with { ImageSize = size }).Validated();
+            return (model, experiment, ModelFormat.XnorSpec);
+        }
+
+        var fusion = reading.Head ?? throw new ArgumentException(
+            $"{path} is a PyTorch state_dict, which does not say how its model fuses the two encoders' features; pass --head Concat "
+            + "(the question's torch.cat, fc.0 takes 2 x 1000 inputs), --head Product (the answer's q * t, 1000 inputs) or another head of `xnor-spec heads`.");
+        // Checked before the weights are read: a bad size costs nothing.
+        var imageSize = reading.ImageSize ?? PyTorchReading.DefaultImageSize;
+        if (reading.Encoder is { } known) new Experiment { Head = fusion, Encoder = known, ImageSize = imageSize }.Validated();
+        var loaded = PyTorchFile.Load(path, fusion, reading.Encoder, device);
+        try
+        {
+            var settings = new Experiment { Head = fusion, Encoder = loaded.Encoder, ImageSize = imageSize }.Validated();
+            return (loaded, settings, ModelFormat.PyTorch);
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
+    }
+}
