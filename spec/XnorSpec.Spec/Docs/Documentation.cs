@@ -65,7 +65,8 @@ public partial class Documentation(ITestOutputHelper output)
         int commands = 0;
         foreach (var document in MarkdownDocuments.All)
         {
-            foreach (var (_, code) in document.FencedBlocks.Where(b => b.Language is "bash" or "sh" or "shell"))
+            // Shell blocks, and untagged blocks, which show commands and what they print.
+            foreach (var (_, code) in document.FencedBlocks.Where(b => b.Language is "bash" or "sh" or "shell" or ""))
             {
                 foreach (var line in code.Split('\n'))
                 {
@@ -101,14 +102,14 @@ public partial class Documentation(ITestOutputHelper output)
     }
 
     /// <summary>Classes whose every spec is about a bad input or a fault, so each must appear in the reliability table.</summary>
-    private static readonly string[] FaultClasses = ["Bad_input", "Bad_settings", "Interruption", "Divergence", "Atomic_results", "One_writer_per_output", "Surroundings"];
+    private static readonly string[] FaultClasses = ["Bad_input", "Bad_settings", "Interruption", "Divergence", "Atomic_results", "One_writer_per_output", "Surroundings", "Bad_PyTorch_files"];
 
     private static bool IsSpec(MethodInfo method) => method.GetCustomAttributes().Any(a => a is FactAttribute || a.GetType().Name == "PropertyAttribute");
 
     /// <summary>The program's arguments of a documented command line, or null when the line does not run xnor-spec.</summary>
     private static List<string>? CommandArguments(List<string> words)
     {
-        var rest = words.SkipWhile(w => Regex.IsMatch(w, "^[A-Z_]+=")).ToList(); // VARIABLE=value prefixes
+        var rest = words.SkipWhile(w => w == "$" || Regex.IsMatch(w, "^[A-Z_]+=")).ToList(); // a prompt, VARIABLE=value prefixes
         if (rest is ["xnor-spec", .. var args]) return args;
         if (rest is ["dotnet", "run", "--project", "src/XnorSpec.Cli", "--", .. var after]) return after;
         return null;
