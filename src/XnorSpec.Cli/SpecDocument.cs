@@ -26,12 +26,13 @@ internal static partial class SpecDocument
     [
         ("Theory", "Theory: why a separable head cannot compute XNOR"),
         ("Training", "Training: what each head learns"),
-        ("Data", "Data: generated pairs and their labels"),
+        ("Data", "Data: colour pairs, real-image pairs and their labels"),
         ("Model", "Model: structure and bad input"),
         ("Experiments", "Experiments: profiles"),
         ("Files", "Files: images, models and results"),
         ("Cli", "Command line"),
         ("Runtime", "Runtime: native loading and devices"),
+        ("Docs", "Documentation: links, paths, commands and tables that cannot rot"),
     ];
 
     /// <summary>Every spec result in a TRX file, and when the run started.</summary>
