@@ -202,6 +202,8 @@ for id in "${ids[@]}"; do
     elif [ -n "$missing$excused" ]; then verdict[$id]=error
       detail[$id]="${missing:+no failure recorded:$missing}${excused:+ fails unbroken too:$excused}"
     else verdict[$id]=killed; detail[$id]="$(grep -c . <<<"${fails[$id]}") of $(grep -c . <<<"${fails[$id]}") named specs failed"; fi
+    grep -q "Test host process crashed" "$results/$id.test.log" && detail[$id]+=" (the test host crashed)"
+    grep -q "^timed out after" "$results/$id.test.log" && detail[$id]+=" (timed out)"
   fi
   restore "${touched[@]}"
   echo "   ${verdict[$id]}: ${detail[$id]} ($(( $(date +%s) - t0 )) s)"
