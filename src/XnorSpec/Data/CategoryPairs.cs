@@ -68,14 +68,8 @@ public sealed class CategoryPairs : IPairSource<ImagePair>
     }
 
     /// <summary>The epoch's pairs in shuffled order, cut into batches (the last one may be smaller).</summary>
-    public IEnumerable<IReadOnlyList<ImagePair>> Batches(int epoch, int batchSize)
-    {
-        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
-        var order = Enumerable.Range(0, PairsPerEpoch).ToArray();
-        new Random(unchecked((int)SplitMix.Hash(Seed, epoch, -1, 5))).Shuffle(order);
-        for (int start = 0; start < order.Length; start += batchSize)
-            yield return order.Skip(start).Take(batchSize).Select(i => Pair(epoch, i)).ToArray();
-    }
+    public IEnumerable<IReadOnlyList<ImagePair>> Batches(int epoch, int batchSize) =>
+        SplitMix.ShuffledBatches(Seed, epoch, PairsPerEpoch, batchSize, shuffleSlot: 5, index => Pair(epoch, index));
 
     public (Tensor Query, Tensor Template, Tensor Labels) ToTensors(IReadOnlyList<ImagePair> batch, Device device) =>
         (Images.Batch(batch.Select(p => p.Query).ToArray(), ImageSize, device),
@@ -100,5 +94,23 @@ public static class SplitMix
             x ^= x >> 31;
         }
         return x;
+    }
+
+    /// <summary>
+    /// An epoch's pair indices 0..pairs-1 in an order shuffled from (seed, epoch, slot), cut into batches (the last may be
+    /// smaller); each index becomes a pair through <paramref name="pairAt"/>. The colour and real-image sources share it.
+    /// </summary>
+    public static IEnumerable<IReadOnlyList<T>> ShuffledBatches<T>(long seed, int epoch, int pairs, int batchSize, int shuffleSlot, Func<int, T> pairAt)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
+        return Cut();
+
+        IEnumerable<IReadOnlyList<T>> Cut()
+        {
+            var order = Enumerable.Range(0, pairs).ToArray();
+            new Random(unchecked((int)Hash(seed, epoch, -1, shuffleSlot))).Shuffle(order);
+            for (int start = 0; start < order.Length; start += batchSize)
+                yield return order.Skip(start).Take(batchSize).Select(pairAt).ToArray();
+        }
     }
 }

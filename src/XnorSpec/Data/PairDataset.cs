@@ -31,14 +31,8 @@ public sealed class PairDataset : IPairSource<ColourPair>
     public float Label(int epoch, int index) => Labels.Label(Pair(epoch, index));
 
     /// <summary>The epoch's pairs in shuffled order, cut into batches (the last one may be smaller).</summary>
-    public IEnumerable<IReadOnlyList<ColourPair>> Batches(int epoch, int batchSize)
-    {
-        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
-        var order = Enumerable.Range(0, PairsPerEpoch).ToArray();
-        new Random(unchecked((int)SplitMix.Hash(Seed, epoch, -1, 2))).Shuffle(order);
-        for (int start = 0; start < order.Length; start += batchSize)
-            yield return order.Skip(start).Take(batchSize).Select(i => Pair(epoch, i)).ToArray();
-    }
+    public IEnumerable<IReadOnlyList<ColourPair>> Batches(int epoch, int batchSize) =>
+        SplitMix.ShuffledBatches(Seed, epoch, PairsPerEpoch, batchSize, shuffleSlot: 2, index => Pair(epoch, index));
 
     /// <summary>Query images, template images [B, 3, S, S] and labels [B] for a batch, on <paramref name="device"/>.</summary>
     public (Tensor Query, Tensor Template, Tensor Labels) ToTensors(IReadOnlyList<ColourPair> batch, Device device)
