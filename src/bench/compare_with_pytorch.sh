@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The cross-engine check by hand: exports an XnorSpec model file as a PyTorch state_dict, loads it
 # into the question's TemplateEvaluator on Debian's python3-torch (strictly: every key matched),
-# computes its outputs for the four colour pairs and four random-image pairs in eval and training
+# computes its outputs for the four colour pairs and four Fashion-MNIST pairs in eval and training
 # mode, and has `xnor-spec compare` print the largest difference from XnorSpec's own outputs.
 # Installs python3-torch and python3-torchvision with apt when missing (needs root): run it by
 # hand, never in CI. The spec PyTorch_equivalence checks the same with a committed fixture and no Python.
