@@ -18,7 +18,8 @@ internal static class CheckCommand
         var device = Options.Device();
         var command = new Command("check", """
             Check whether a trained two-tower model can tell same from different colours: its interaction
-            contrast z(BB) + z(WW) - z(BW) - z(WB) (eval mode), its predictions, its balanced XNOR loss in
+            contrast z(BB) + z(WW) - z(BW) - z(WB) (eval mode), the same contrast over Fashion-MNIST category
+            pairs (the checked-in subset), its predictions, its balanced XNOR loss in
             eval and training mode, and a verdict naming its head's family. Exit code 0: it tells same from
             different (eval-mode XNOR loss <= 0.15); 1: it cannot; 2: bad input. Usable as a CI gate.
 
@@ -35,7 +36,11 @@ internal static class CheckCommand
             var chosen = Devices.Resolve(parsed.GetValue(device));
             var (pairModel, experiment, format) = AnyModelFile.Load(path, new PyTorchReading(parsed.GetValue(head), parsed.GetValue(encoder), parsed.GetValue(size)), chosen);
             using var _ = pairModel;
-            var check = ModelCheck.Run(pairModel, experiment.ImageSize, chosen);
+            // Real images: the checked-in Fashion-MNIST subset's test split, always at hand.
+            var (train, test, _) = FashionMnistFiles.Load(FashionMnistFiles.FixtureFolder);
+            using var trainImages = train;
+            using var testImages = test;
+            var check = ModelCheck.Run(pairModel, experiment.ImageSize, chosen, testImages);
 
             string F(double x) => x.ToString("F4", CultureInfo.InvariantCulture);
             string Row<T>(IReadOnlyDictionary<string, T> values, Func<T, double> number) => string.Join("  ", values.Select(v => $"{v.Key} {F(number(v.Value))}"));
@@ -43,6 +48,9 @@ internal static class CheckCommand
                 + $"{check.Head} head, {check.Encoder} encoders, {check.ImageSize}x{check.ImageSize} solid black and white images");
             Console.WriteLine($"logits, eval mode:              {Row(check.EvalLogits, x => x)}");
             Console.WriteLine($"interaction contrast, eval:     z(BB) + z(WW) - z(BW) - z(WB) = {F(check.InteractionContrast)}");
+            if (check.RealImages is { } real)
+                Console.WriteLine($"on real images, eval:           z(a,c) + z(b,d) - z(a,d) - z(b,c) over {real.CategoryPairs} Fashion-MNIST category pairs: "
+                    + $"mean {F(real.Mean)}, largest |contrast| {F(real.LargestMagnitude)} (largest |z| {F(real.LargestLogit)})");
             Console.WriteLine($"predictions, eval mode:         {Row(check.EvalPredictions, x => x)}");
             Console.WriteLine($"predictions, training mode:     {Row(check.TrainModePredictions, x => x)}  (BatchNorm on these four)");
             Console.WriteLine($"balanced XNOR loss:             eval mode {F(check.XnorLossEval)}, training mode {F(check.XnorLossTrainMode)} (tells same from different at <= {check.LearnedAtMost} in eval mode)");

@@ -110,4 +110,22 @@ public sealed class Check_command(ITestOutputHelper output) : IDisposable
         Predict("black.png", "black.png").Should().BeGreaterThan(0.5f);
         Predict("black.png", "white.png").Should().BeLessThan(0.5f);
     }
+
+    [Theory]
+    [InlineData("twin-concat.pt", "Concat")]
+    [InlineData("twin-product.pt", "Product")]
+    public void On_real_image_category_pairs_the_contrast_is_zero_for_a_separable_head_and_not_for_one_that_learned_XNOR(string file, string head)
+    {
+        // The PyTorch-trained twins (16x16, TinyCnn), on the first two test images of each Fashion-MNIST category.
+        var (run, check) = Check("--model", Fixtures.Path("pytorch", file), "--head", head, "--image-size", "16");
+        var real = check.GetProperty("realImages");
+        double largest = real.GetProperty("largestMagnitude").GetDouble(), scale = real.GetProperty("largestLogit").GetDouble();
+
+        real.GetProperty("categoryPairs").GetInt32().Should().Be(45);
+        run.Output.Should().Contain("over 45 Fashion-MNIST category pairs");
+        if (head == "Concat")
+            (largest / scale).Should().BeLessThan(1e-4, "a separable head's logits add up on any images, real ones included");
+        else
+            (largest / scale).Should().BeGreaterThan(0.1, "the product twin's logits do not add up");
+    }
 }
