@@ -43,13 +43,6 @@ public static class FashionMnistFiles
         return folder;
     }
 
-    /// <summary>True when <see cref="Locate"/> would find the full dataset without a --data option.</summary>
-    public static bool FullDatasetAvailable()
-    {
-        try { Locate(); return true; }
-        catch (BadFileException) { return false; }
-    }
-
     public static IReadOnlyList<string> FileNames { get; } =
         ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
 

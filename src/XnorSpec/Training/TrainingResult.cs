@@ -27,9 +27,6 @@ public sealed record TrainingResult(
     /// <summary>BB, BW, WB, WW as one training-mode batch (BatchNorm on batch statistics, as in training).</summary>
     public IReadOnlyDictionary<string, float> TrainModePredictions { get; init; } = new Dictionary<string, float>();
 
-    /// <summary>Real-image runs: the score on the fixed held-out pairs of the test split; null for colour runs.</summary>
-    public HeldOutScore? HeldOut { get; init; }
-
     public int EpochsRun => StepLosses.Count / StepsPerEpoch;
 
     /// <summary>Mean step loss of each finished epoch.</summary>
