@@ -1,4 +1,5 @@
 using System.CommandLine;
+using XnorSpec.Experiments;
 using XnorSpec.Model;
 
 namespace XnorSpec.Cli;
@@ -53,6 +54,24 @@ internal static class Options
             return null;
         },
     };
+
+    /// <summary>--data DIR: where real-image experiments read Fashion-MNIST's four files.</summary>
+    public static Option<string?> DataFolder() => new("--data")
+    {
+        Description = $"Folder with Fashion-MNIST's four gzipped IDX files, for real-image profiles (a fashion-quick profile then trains on these files instead of the checked-in subset). "
+            + $"Default: ${XnorSpec.Files.FashionMnistFiles.EnvironmentVariable}, else {XnorSpec.Files.FashionMnistFiles.PackageFolder} (apt-get install dataset-fashion-mnist).",
+    };
+
+    /// <summary>
+    /// Real-image experiments read the folder given with --data: one on the checked-in subset then reads the whole
+    /// dataset there instead. Colour experiments have no use for it, which is refused rather than ignored.
+    /// </summary>
+    public static Experiment WithDataFolder(Experiment experiment, string? folder, string what)
+    {
+        if (folder is null) return experiment;
+        if (!experiment.IsRealImages) throw new ArgumentException($"--data is for real-image experiments; {what} trains on solid colours.");
+        return experiment with { Data = XnorSpec.Data.PairData.FashionMnist };
+    }
 
     /// <summary>--head, --encoder and --image-size: what a PyTorch state_dict does not record (XnorSpec model files do).</summary>
     public static (Option<FusionKind?> Head, Option<EncoderKind?> Encoder, Option<int?> ImageSize) PyTorchReading() => (

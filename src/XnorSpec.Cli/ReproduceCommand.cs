@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using XnorSpec.Data;
 using XnorSpec.Experiments;
 using XnorSpec.Files;
 using XnorSpec.Runtime;
@@ -15,7 +16,8 @@ internal static class ReproduceCommand
 {
     public static Command Create()
     {
-        var profile = new Option<string>("--profile") { Description = "seed (the question's configuration, default) or quick (SmallCnn encoders on 32px images, for a fast look); any name in fixtures/profiles.", DefaultValueFactory = _ => Profile.Seed };
+        var profile = new Option<string>("--profile") { Description = "seed (the question's configuration, default), quick (SmallCnn encoders on 32px images, for a fast look), fashion (real images: the whole Fashion-MNIST dataset, ResNet18) or fashion-quick (its checked-in subset, SmallCnn); any name in fixtures/profiles.", DefaultValueFactory = _ => Profile.Seed };
+        var data = Options.DataFolder();
         var device = Options.Device();
         var seed = Options.OptionalNumber<long>("--seed", "Seed for weights and data of every experiment. Default: the profile's.");
         var output = new Option<string?>("--out") { Description = "Output directory. Default: results/PROFILE." };
@@ -23,32 +25,41 @@ internal static class ReproduceCommand
             Run a profile's experiments: concat and product heads on same-colour labels, and the concat
             head on the question's controls (first is black, second is black, all zeros).
             Writes results.json, losses.csv, losses.png and models/*.model to the output directory.
+            Real-image profiles (fashion, fashion-quick) run the same experiments on Fashion-MNIST pairs
+            (same category or not), score each model on held-out test-split pairs, and draw pairs.png.
             One run per directory: a second run on a directory in use is refused before it trains (exit
             code 2), naming the process that holds it. Ctrl-C or SIGTERM stops after the current step
             (exit code 1; started with Ctrl-C ignored, as by nohup or `&` in a script, only SIGTERM does).
 
             Examples:
               xnor-spec reproduce --profile quick
+              xnor-spec reproduce --profile fashion-quick
+              xnor-spec reproduce --profile fashion --data /usr/share/datasets/fashion-mnist
               xnor-spec reproduce --seed 2 --out results/seed2
             """)
-        { profile, device, seed, output };
-        command.SetAction(parsed => Run(parsed.GetValue(profile)!, parsed.GetValue(device), parsed.GetValue(seed), parsed.GetValue(output)));
+        { profile, device, seed, output, data };
+        command.SetAction(parsed => Run(parsed.GetValue(profile)!, parsed.GetValue(device), parsed.GetValue(seed), parsed.GetValue(output), parsed.GetValue(data)));
         return command;
     }
 
-    private static int Run(string profileName, string? deviceChoice, long? seed, string? output)
+    private static int Run(string profileName, string? deviceChoice, long? seed, string? output, string? dataFolder)
     {
         // Everything that can be wrong with the request is refused before the first step.
         var profile = Profile.Load(profileName);
-        var experiments = profile.Experiments.Select(e => (seed is null ? e : e with { Seed = seed.Value }).Validated()).ToArray();
+        var experiments = profile.Experiments.Select(e => Options.WithDataFolder(seed is null ? e : e with { Seed = seed.Value }, dataFolder, $"profile '{profile.Name}'").Validated()).ToArray();
+        var data = experiments.Select(e => e.Data).Where(d => d != PairData.Colours).Distinct().ToArray();
+        if (data.Length > 1) throw new ArgumentException($"Profile '{profile.Name}' mixes {string.Join(" and ", data)} experiments; give each data source a profile of its own.");
+        using var images = data.Length == 1 ? FashionMnistFiles.Open(data[0], dataFolder) : null;
         var directory = output ?? Path.Combine("results", profile.Name);
         AtomicFile.EnsureWritableDirectory(directory);
         using var writer = OutputLock.OnFolder(directory); // held to the end: one run per folder
         var device = Devices.Resolve(deviceChoice);
 
         Console.WriteLine($"Profile '{profile.Name}' on {Devices.Describe(device)}, {experiments.Length} experiments; writing to {Path.GetFullPath(directory)}");
+        if (images is not null)
+            Console.WriteLine($"Images: {images.Train.Count:N0} training and {images.Test.Count:N0} test images from {images.Folder} (read in {images.LoadTime.TotalSeconds:F2} s)");
         var results = new ResultsFile(profile.Name, device.type.ToString().ToLowerInvariant(), seed ?? profile.Settings.Seed,
-            ResultsFile.CurrentTorchSharpVersion, DateTimeOffset.UtcNow);
+            ResultsFile.CurrentTorchSharpVersion, DateTimeOffset.UtcNow) { ImageFolder = images?.Folder };
 
         using var signals = new StopSignals();
         bool failed = false;
@@ -59,7 +70,7 @@ internal static class ReproduceCommand
             var clock = Stopwatch.StartNew();
             try
             {
-                var result = Trainer.Run(experiment, device, progress, signals.Token);
+                var result = Trainer.Run(experiment, device, progress, signals.Token, images);
                 string? modelPath = null;
                 if (result.Completed)
                 {
@@ -75,16 +86,16 @@ internal static class ReproduceCommand
                 results.Experiments.Add(ExperimentResult.Failed(experiment, e.Message, clock.Elapsed.TotalSeconds));
                 failed = true;
             }
-            Save(results, directory);
+            Save(results, directory, images);
         }, stopped: () => signals.Received || failed);
 
         // What was recorded decides, not whether a signal came: one that arrives after the last step
         // (while predicting or saving) leaves every experiment finished, and the run complete.
         results.Complete = !failed && results.Experiments.Count == experiments.Length && results.Experiments.All(e => e.Completed);
-        Save(results, directory);
+        Save(results, directory, images);
 
         RunDisplay.Table(results);
-        Console.WriteLine($"Wrote {Path.Combine(directory, "results.json")}, losses.csv, losses.png and models/.");
+        Console.WriteLine($"Wrote {Path.Combine(directory, "results.json")}, losses.csv, losses.png{(PairsPicture.Shown(results).Count > 0 ? ", pairs.png" : "")} and models/.");
         if (results.Complete) return ExitCodes.Success;
         Console.Error.WriteLine(failed
             ? $"error: {results.Experiments[^1].Error} The finished experiments are saved; results.json is marked incomplete."
@@ -92,10 +103,13 @@ internal static class ReproduceCommand
         return ExitCodes.RunFailed;
     }
 
-    private static void Save(ResultsFile results, string directory)
+    private static void Save(ResultsFile results, string directory, ImageSplits? images)
     {
         results.Save(Path.Combine(directory, "results.json"));
         results.SaveLossesCsv(Path.Combine(directory, "losses.csv"));
         AtomicFile.WriteAllBytes(Path.Combine(directory, "losses.png"), LossPlot.Render(results));
+        var shown = PairsPicture.Shown(results);
+        if (images is not null && shown.Count > 0)
+            AtomicFile.WriteAllBytes(Path.Combine(directory, "pairs.png"), PairsPicture.Render(shown, images.Test));
     }
 }

@@ -8,8 +8,15 @@ public enum PairData
     /// <summary>The question's solid black and white images (<see cref="PairDataset"/>).</summary>
     Colours,
 
-    /// <summary>Fashion-MNIST images, paired by category (<see cref="CategoryPairs"/>), evaluated on held-out test-split pairs.</summary>
+    /// <summary>
+    /// The whole Fashion-MNIST dataset (60,000 training and 10,000 test images), paired by category
+    /// (<see cref="CategoryPairs"/>) and scored on held-out test-split pairs; found by
+    /// <see cref="Files.FashionMnistFiles.Locate"/> (--data, XNORSPEC_FASHION_MNIST or the Debian package).
+    /// </summary>
     FashionMnist,
+
+    /// <summary>The checked-in Fashion-MNIST subset (fixtures/fashion-mnist), used the same way: needs nothing installed.</summary>
+    FashionMnistSubset,
 }
 
 /// <summary>

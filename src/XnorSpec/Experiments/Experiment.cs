@@ -22,6 +22,12 @@ public sealed record Experiment
     public int Pairs { get; init; } = 100;
     public long Seed { get; init; } = 1;
 
+    /// <summary>Real-image data only: how many fixed test-split pairs score the model after every epoch.</summary>
+    public int HeldOutPairs { get; init; } = 1000;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsRealImages => Data != PairData.Colours;
+
     public string Name => $"{Head.ToString().ToLowerInvariant()}/{Labels}";
 
     /// <summary>Batches per epoch; the last one is smaller when BatchSize does not divide Pairs.</summary>
@@ -40,6 +46,7 @@ public sealed record Experiment
         if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1) Fail(nameof(Momentum), Momentum, "a number in [0, 1)");
         if (Epochs < 1) Fail(nameof(Epochs), Epochs, "an integer >= 1");
         if (Pairs < 1) Fail(nameof(Pairs), Pairs, "an integer >= 1");
+        if (HeldOutPairs < 1) Fail(nameof(HeldOutPairs), HeldOutPairs, "an integer >= 1");
         if (BatchSize < 1 || BatchSize > Pairs) Fail(nameof(BatchSize), BatchSize, $"an integer from 1 to Pairs ({Pairs})");
         var minimum = Encoders.MinimumImageSize(Encoder);
         // Training-mode BatchNorm needs more than one value per channel: a single image of the minimum

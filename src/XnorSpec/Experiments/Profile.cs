@@ -13,6 +13,8 @@ public sealed record Profile(string Name, string Description, Experiment Setting
 {
     public const string Seed = "seed";
     public const string Quick = "quick";
+    public const string FashionQuick = "fashion-quick";
+    public const string Fashion = "fashion";
 
     public Experiment Get(FusionKind head, LabelRule labels) =>
         Experiments.FirstOrDefault(e => e.Head == head && e.Labels == labels)
@@ -46,6 +48,8 @@ public sealed record Profile(string Name, string Description, Experiment Setting
         }
         var name = System.IO.Path.GetFileNameWithoutExtension(file);
         var settings = data.Settings.ApplyTo(new Experiment());
+        // The default label rule is the data's comparison: same colour, or same category on real images.
+        if (data.Settings.Labels is null && settings.IsRealImages) settings = settings with { Labels = LabelRule.SameCategory };
         int? experiment = null;
         try
         {
@@ -129,6 +133,8 @@ public sealed record Profile(string Name, string Description, Experiment Setting
         public int? Epochs { get; init; }
         public int? Pairs { get; init; }
         public long? Seed { get; init; }
+        public PairData? Data { get; init; }
+        public int? HeldOutPairs { get; init; }
 
         public Experiment ApplyTo(Experiment e) => e with
         {
@@ -136,6 +142,7 @@ public sealed record Profile(string Name, string Description, Experiment Setting
             ImageSize = ImageSize ?? e.ImageSize, BatchSize = BatchSize ?? e.BatchSize,
             LearningRate = LearningRate ?? e.LearningRate, Momentum = Momentum ?? e.Momentum,
             Epochs = Epochs ?? e.Epochs, Pairs = Pairs ?? e.Pairs, Seed = Seed ?? e.Seed,
+            Data = Data ?? e.Data, HeldOutPairs = HeldOutPairs ?? e.HeldOutPairs,
         };
     }
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using XnorSpec.Data;
 using XnorSpec.Files;
 using XnorSpec.Model;
 using XnorSpec.Training;
@@ -12,11 +13,14 @@ namespace XnorSpec.Experiments;
 /// epoch; <c>predictions</c> are the model's outputs for BB, BW, WB and WW in eval mode (BatchNorm
 /// on its running statistics, as the question checked them); <c>trainModePredictions</c> are the
 /// same four pairs as one training-mode batch. <c>complete</c> is false while a run is going and
-/// after an interruption or a failure.
+/// after an interruption or a failure. Real-image experiments have no colour predictions; their
+/// <c>heldOut</c> scores the model in eval mode on fixed test-split pairs, and <c>imageFolder</c> says
+/// which files the images came from.
 /// </summary>
 public sealed record ResultsFile(string Profile, string Device, long Seed, string TorchSharpVersion, DateTimeOffset Started)
 {
     public bool Complete { get; set; }
+    public string? ImageFolder { get; set; }
     public List<ExperimentResult> Experiments { get; init; } = new();
 
     public static string CurrentTorchSharpVersion =>
@@ -44,7 +48,8 @@ public sealed record ExperimentResult(
     int Epochs, int ImageSize, int Pairs, long Seed, bool Completed, int StepsPerEpoch,
     double? FinalLoss, IReadOnlyList<double> EpochLosses, IReadOnlyList<float> StepLosses,
     IReadOnlyDictionary<string, float> Predictions, IReadOnlyDictionary<string, float> TrainModePredictions,
-    string Verdict, double Seconds, string? Model = null, string? Error = null, string Encoder = nameof(EncoderKind.ResNet18))
+    string Verdict, double Seconds, string? Model = null, string? Error = null, string Encoder = nameof(EncoderKind.ResNet18),
+    string Data = nameof(PairData.Colours), HeldOutResult? HeldOut = null)
 {
     public static ExperimentResult From(TrainingResult r, string? model = null)
     {
@@ -52,11 +57,23 @@ public sealed record ExperimentResult(
         return new ExperimentResult(e.Name, e.Head.ToString(), e.Labels.ToString(), e.BatchSize, e.LearningRate, e.Momentum,
             e.Epochs, e.ImageSize, e.Pairs, e.Seed, r.Completed, r.StepsPerEpoch,
             r.EpochsRun > 0 ? r.FinalLoss : null, r.EpochLosses, r.StepLosses,
-            r.Predictions, r.TrainModePredictions, Verdicts.Of(r).Describe(), r.Seconds, model, Encoder: e.Encoder.ToString());
+            r.Predictions, r.TrainModePredictions, Verdicts.Of(r).Describe(), r.Seconds, model, Encoder: e.Encoder.ToString(),
+            Data: e.Data.ToString(), HeldOut: HeldOutResult.From(r));
     }
 
     public static ExperimentResult Failed(Experiment e, string error, double seconds) =>
         new(e.Name, e.Head.ToString(), e.Labels.ToString(), e.BatchSize, e.LearningRate, e.Momentum, e.Epochs, e.ImageSize,
             e.Pairs, e.Seed, false, 0, null, [], [], new Dictionary<string, float>(), new Dictionary<string, float>(),
-            "failed", seconds, Error: error, Encoder: e.Encoder.ToString());
+            "failed", seconds, Error: error, Encoder: e.Encoder.ToString(), Data: e.Data.ToString());
+}
+
+/// <summary>
+/// A real-image run's score on its fixed held-out test-split pairs, in eval mode: after the last finished
+/// epoch (<c>pairs</c>, <c>mse</c>, <c>accuracy</c>) and after each one, with a few pairs' outputs.
+/// </summary>
+public sealed record HeldOutResult(int Pairs, double Mse, double Accuracy, IReadOnlyList<double> MseAfterEpoch, IReadOnlyList<double> AccuracyAfterEpoch,
+    IReadOnlyList<HeldOutExample> Examples)
+{
+    public static HeldOutResult? From(TrainingResult r) => r.HeldOut is not { } last ? null
+        : new(last.Pairs, last.Mse, last.Accuracy, r.HeldOutAfterEpoch.Select(h => h.Mse).ToArray(), r.HeldOutAfterEpoch.Select(h => h.Accuracy).ToArray(), r.Examples);
 }

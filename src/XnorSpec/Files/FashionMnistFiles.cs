@@ -46,6 +46,22 @@ public static class FashionMnistFiles
     public static IReadOnlyList<string> FileNames { get; } =
         ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
 
+    /// <summary>
+    /// The images an experiment's data names: the checked-in subset for <see cref="PairData.FashionMnistSubset"/>, the
+    /// located dataset for <see cref="PairData.FashionMnist"/> (<paramref name="folder"/> as from --data).
+    /// </summary>
+    public static ImageSplits Open(PairData data, string? folder = null)
+    {
+        var located = data switch
+        {
+            PairData.FashionMnistSubset => FixtureFolder,
+            PairData.FashionMnist => Locate(folder),
+            _ => throw new ArgumentException($"{data} pairs are not read from files.", nameof(data)),
+        };
+        var (train, test, took) = Load(located);
+        return new ImageSplits(train, test, located, took);
+    }
+
     /// <summary>Both splits of the dataset in <paramref name="folder"/>, and how long reading them took.</summary>
     public static (LabelledImages Train, LabelledImages Test, TimeSpan Took) Load(string folder)
     {

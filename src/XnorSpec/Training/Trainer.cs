@@ -17,14 +17,20 @@ public readonly record struct StepReport(int Epoch, int Step, int StepsPerEpoch,
 /// </summary>
 public static class Trainer
 {
-    /// <summary>Builds a fresh model from the seed and trains it.</summary>
-    public static TrainingResult Run(Experiment experiment, Device? device = null, IProgress<StepReport>? progress = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Builds a fresh model from the seed and trains it: on colour pairs, or on real-image pairs from
+    /// <paramref name="images"/> (required when the experiment's data are real images).
+    /// </summary>
+    public static TrainingResult Run(Experiment experiment, Device? device = null, IProgress<StepReport>? progress = null, CancellationToken cancel = default,
+        ImageSplits? images = null)
     {
         experiment.Validated();
+        if (experiment.IsRealImages && images is null)
+            throw new ArgumentException($"Experiment {experiment.Name} trains on {experiment.Data}; pass its images (FashionMnistFiles.Open).", nameof(images));
         NativeBackend.EnsureLoaded();
         device ??= CPU;
         var model = NewModel(experiment, device);
-        try { return Train(model, experiment, device, progress, cancel); }
+        try { return experiment.IsRealImages ? TrainOnImages(model, experiment, images!, device, progress, cancel) : Train(model, experiment, device, progress, cancel); }
         catch
         {
             model.Dispose(); // a failed run (diverged, cancelled by an error) hands back no model, so its parameters are freed here
@@ -54,6 +60,44 @@ public static class Trainer
             Predictions = Predict(model, experiment.ImageSize, device),
             TrainModePredictions = PredictWithBatchStatistics(model, experiment.ImageSize, device),
         };
+    }
+
+    /// <summary>
+    /// Trains on pairs of <paramref name="images"/>' training split and scores, after every epoch, the experiment's
+    /// fixed held-out pairs of its test split (eval mode); then records the model's outputs on a few of them.
+    /// </summary>
+    public static TrainingResult TrainOnImages(PairModel model, Experiment experiment, ImageSplits images, Device device,
+        IProgress<StepReport>? progress = null, CancellationToken cancel = default)
+    {
+        experiment.Validated();
+        var training = new CategoryPairs(images.Train, experiment.Seed, experiment.Pairs, experiment.ImageSize, experiment.Labels);
+        var heldOut = new CategoryPairs(images.Test, experiment.Seed, experiment.HeldOutPairs, experiment.ImageSize, experiment.Labels);
+        var heldOutPairs = heldOut.HeldOut(experiment.HeldOutPairs);
+        var scores = new List<HeldOutScore>();
+        var fitted = Fit(model, experiment, training, device, progress, cancel,
+            afterEpoch: _ => scores.Add(Evaluate(model, heldOut, heldOutPairs, device)));
+        return fitted with { HeldOutAfterEpoch = scores, Examples = Examples(model, heldOut, heldOutPairs, device) };
+    }
+
+    /// <summary>How many held-out pairs a result shows one by one (pairs.png): half same, half different.</summary>
+    public const int ExampleCount = 8;
+
+    /// <summary>The model's eval-mode output on the first <see cref="ExampleCount"/>/2 same and different held-out pairs.</summary>
+    private static IReadOnlyList<HeldOutExample> Examples(PairModel model, CategoryPairs source, IReadOnlyList<ImagePair> heldOut, Device device)
+    {
+        var picked = heldOut.Where(p => p.SameCategory).Take(ExampleCount / 2)
+            .Concat(heldOut.Where(p => !p.SameCategory).Take(ExampleCount / 2)).ToArray();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        model.eval();
+        try
+        {
+            var (query, template, labels) = source.ToTensors(picked, device);
+            var output = model.call(query, template).cpu().data<float>().ToArray();
+            var label = labels.cpu().data<float>().ToArray();
+            return picked.Select((p, i) => new HeldOutExample(p.Query, p.Template, p.QueryCategory, p.TemplateCategory, label[i], output[i])).ToArray();
+        }
+        finally { model.train(); }
     }
 
     /// <summary>

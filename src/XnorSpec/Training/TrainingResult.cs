@@ -6,6 +6,9 @@ namespace XnorSpec.Training;
 /// <summary>A trained model's score on pairs it never trained on, in eval mode: balanced MSE and accuracy at 0.5.</summary>
 public sealed record HeldOutScore(int Pairs, double Mse, double Accuracy);
 
+/// <summary>One held-out pair (indices into the test split), its label and the trained model's eval-mode output.</summary>
+public sealed record HeldOutExample(int Query, int Template, int QueryCategory, int TemplateCategory, float Label, float Output);
+
 /// <summary>What a run measured. <see cref="FinalLoss"/> is the mean step loss of the last epoch.</summary>
 public sealed record TrainingResult(
     Experiment Experiment,
@@ -26,6 +29,15 @@ public sealed record TrainingResult(
 
     /// <summary>BB, BW, WB, WW as one training-mode batch (BatchNorm on batch statistics, as in training).</summary>
     public IReadOnlyDictionary<string, float> TrainModePredictions { get; init; } = new Dictionary<string, float>();
+
+    /// <summary>Real-image runs: the score on the fixed held-out pairs after each finished epoch (empty for colour runs).</summary>
+    public IReadOnlyList<HeldOutScore> HeldOutAfterEpoch { get; init; } = Array.Empty<HeldOutScore>();
+
+    /// <summary>The score after the last finished epoch, or null (colour runs, or none finished).</summary>
+    public HeldOutScore? HeldOut => HeldOutAfterEpoch.Count > 0 ? HeldOutAfterEpoch[^1] : null;
+
+    /// <summary>Real-image runs: a few held-out pairs with the trained model's outputs, for pictures (pairs.png).</summary>
+    public IReadOnlyList<HeldOutExample> Examples { get; init; } = Array.Empty<HeldOutExample>();
 
     public int EpochsRun => StepLosses.Count / StepsPerEpoch;
 

@@ -23,9 +23,15 @@ public static class Verdicts
     public const double LearnedAtMost = 0.15;
     public const double NotLearnedFrom = 0.2;
 
-    public static Verdict Of(TrainingResult result) => result.EpochsRun == 0 ? Verdict.Incomplete
-        : result.FinalLoss <= LearnedAtMost ? Verdict.Learned
-        : result.FinalLoss >= NotLearnedFrom ? Verdict.StaysNearHalf
+    /// <summary>
+    /// From the final training loss on colour pairs; on real images from the held-out MSE, since what a
+    /// model learned there is measured on images it never trained on.
+    /// </summary>
+    public static Verdict Of(TrainingResult result) => result.EpochsRun == 0 ? Verdict.Incomplete : Of(result.HeldOut?.Mse ?? result.FinalLoss);
+
+    public static Verdict Of(double loss) =>
+        loss <= LearnedAtMost ? Verdict.Learned
+        : loss >= NotLearnedFrom ? Verdict.StaysNearHalf
         : Verdict.Partly;
 
     public static string Describe(this Verdict verdict) => verdict switch
