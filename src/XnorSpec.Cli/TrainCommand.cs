@@ -15,7 +15,8 @@ internal static class TrainCommand
     {
         var profile = new Option<string>("--profile") { Description = "Profile in fixtures/profiles whose base settings to start from. Default: seed.", DefaultValueFactory = _ => Profile.Seed };
         var head = Options.Enum("--head", "Fusion head.", FusionKind.Concat);
-        var labels = Options.Enum("--labels", "Label rule.", LabelRule.SameColour);
+        var labels = Options.OptionalEnum<LabelRule>("--labels", "Label rule (SameColour, FirstIsBlack, SecondIsBlack, AllZeros on colours; SameCategory, QueryInFirstHalf, AllZeros on real images). Default: SameColour, or SameCategory on real images.");
+        var data = Options.DataFolder();
         var batch = Options.OptionalNumber<int>("--batch-size", "Pairs per step.");
         var lr = Options.OptionalNumber<double>("--lr", "SGD learning rate.");
         var momentum = Options.OptionalNumber<double>("--momentum", "SGD momentum, in [0, 1).");
@@ -37,16 +38,19 @@ internal static class TrainCommand
               xnor-spec train --head Product --labels SameColour --lr 0.1 --save product.model
               xnor-spec train --profile quick --head Concat --labels FirstIsBlack --seed 3
               xnor-spec train --profile quick --encoder ResNet18 --head Product --lr 0.1
+              xnor-spec train --profile fashion-quick --head Product --save fashion-product.model
+              xnor-spec train --profile fashion-quick --head AbsDiff --data /usr/share/datasets/fashion-mnist
             """)
         {
-            profile, head, labels, batch, lr, momentum, epochs, pairs, size, encoder, seed, save, device,
+            profile, head, labels, batch, lr, momentum, epochs, pairs, size, encoder, seed, save, device, data,
         };
         command.SetAction(parsed =>
         {
-            var settings = Profile.Load(parsed.GetValue(profile)!).Settings;
+            var chosenProfile = Profile.Load(parsed.GetValue(profile)!);
+            var settings = Options.WithDataFolder(chosenProfile.Settings, parsed.GetValue(data), $"profile '{chosenProfile.Name}'");
             var experiment = (settings with
             {
-                Head = parsed.GetValue(head), Labels = parsed.GetValue(labels),
+                Head = parsed.GetValue(head), Labels = parsed.GetValue(labels) ?? (settings.IsRealImages ? LabelRule.SameCategory : LabelRule.SameColour),
                 BatchSize = parsed.GetValue(batch) ?? settings.BatchSize, LearningRate = parsed.GetValue(lr) ?? settings.LearningRate,
                 Momentum = parsed.GetValue(momentum) ?? settings.Momentum, Epochs = parsed.GetValue(epochs) ?? settings.Epochs,
                 Pairs = parsed.GetValue(pairs) ?? settings.Pairs, ImageSize = parsed.GetValue(size) ?? settings.ImageSize,
@@ -55,11 +59,15 @@ internal static class TrainCommand
             var savePath = parsed.GetValue(save);
             if (savePath is not null) AtomicFile.EnsureWritableDirectory(Path.GetDirectoryName(Path.GetFullPath(savePath))!);
             var chosen = Devices.Resolve(parsed.GetValue(device));
+            // Read (and any problem with the files refused) before the first step.
+            using var images = experiment.IsRealImages ? FashionMnistFiles.Open(experiment.Data, parsed.GetValue(data)) : null;
 
             Console.WriteLine($"Device: {Devices.Describe(chosen)}");
+            if (images is not null)
+                Console.WriteLine($"Images: {images.Train.Count:N0} training and {images.Test.Count:N0} test images from {images.Folder} (read in {images.LoadTime.TotalSeconds:F2} s)");
             using var signals = new StopSignals();
             TrainingResult? result = null;
-            RunDisplay.Show([experiment], (_, progress) => result = Trainer.Run(experiment, chosen, progress, signals.Token));
+            RunDisplay.Show([experiment], (_, progress) => result = Trainer.Run(experiment, chosen, progress, signals.Token, images));
             using var model = result!.Model;
             Console.WriteLine($"epoch means: {(result.EpochsRun == 0 ? "(no epoch finished)" : string.Join(" ", result.EpochLosses.Select(l => l.ToString("F4"))))}");
             if (!result.Completed)
@@ -73,8 +81,13 @@ internal static class TrainCommand
                     + $"{result.Seconds:F1} s)" + (savePath is null ? "." : $"; the unfinished model was not saved to {savePath}."));
                 return ExitCodes.RunFailed;
             }
-            Console.WriteLine($"final loss {result.FinalLoss:F6} ({Verdicts.Of(result).Describe()}); eval-mode predictions "
-                + $"{string.Join(" ", result.Predictions.Select(p => $"{p.Key}={p.Value:F3}"))}; {result.Seconds:F1} s");
+            if (result.HeldOut is { } heldOut)
+                Console.WriteLine($"held-out MSE after each epoch: {string.Join(" ", result.HeldOutAfterEpoch.Select(h => h.Mse.ToString("F4")))}\n"
+                    + $"final loss {result.FinalLoss:F6}; held-out MSE {heldOut.Mse:F4}, accuracy {heldOut.Accuracy:F3} on {heldOut.Pairs} test-split pairs, eval mode "
+                    + $"({Verdicts.Of(result).Describe()}); {result.Seconds:F1} s");
+            else
+                Console.WriteLine($"final loss {result.FinalLoss:F6} ({Verdicts.Of(result).Describe()}); eval-mode predictions "
+                    + $"{string.Join(" ", result.Predictions.Select(p => $"{p.Key}={p.Value:F3}"))}; {result.Seconds:F1} s");
             if (savePath is not null)
             {
                 ModelFile.Save(model!, experiment, savePath);

@@ -37,12 +37,26 @@ public class Profiles
         });
     }
 
+    [Theory]
+    [InlineData("fashion", PairData.FashionMnist, EncoderKind.ResNet18)]
+    [InlineData("fashion-quick", PairData.FashionMnistSubset, EncoderKind.SmallCnn)]
+    public void Every_real_image_profile_runs_the_same_experiments_on_Fashion_MNIST_pairs(string name, PairData data, EncoderKind encoder)
+    {
+        var profile = Profile.Load(name);
+
+        // The colour experiments' counterparts: same category for same colour, a label of the query alone for "first is black".
+        profile.Experiments.Select(e => (e.Head, e.Labels)).Should().Equal(
+            (FusionKind.Concat, LabelRule.SameCategory), (FusionKind.Product, LabelRule.SameCategory),
+            (FusionKind.Concat, LabelRule.QueryInFirstHalf), (FusionKind.Concat, LabelRule.AllZeros));
+        profile.Experiments.Should().OnlyContain(e => e.Data == data && e.Encoder == encoder && e.HeldOutPairs >= 1000);
+    }
+
     [Fact]
     public void An_unknown_profile_is_refused_listing_the_available_ones()
     {
         var act = () => Profile.Load("nonesuch");
 
-        act.Should().Throw<ArgumentException>().WithMessage("*nonesuch*available*quick*seed*");
+        act.Should().Throw<ArgumentException>().WithMessage("*nonesuch*available*fashion, fashion-quick*quick*seed*");
     }
 
     [Theory]

@@ -21,51 +21,40 @@ public sealed record RealImageRun(TrainingResult Training, IReadOnlyList<HeldOut
 }
 
 /// <summary>
-/// The quick real-image fidelity: SmallCnn encoders on the checked-in Fashion-MNIST subset at its own 28x28,
-/// 640 pairs per epoch in batches of 32, 8 epochs, SGD(lr 0.1, momentum 0.9), scored after every epoch on
-/// 1000 held-out pairs of the test split. The setting was chosen over lr 0.05-0.2, batch 16-32 and
-/// 640-960 pairs per epoch (fixtures/reproduction/real-images-quick.csv); each run takes a few seconds.
+/// The quick real-image fidelity, the fashion-quick profile: SmallCnn encoders on the checked-in Fashion-MNIST
+/// subset at its own 28x28, 640 pairs per epoch in batches of 32, 8 epochs, SGD(lr 0.1, momentum 0.9), scored
+/// after every epoch on 1000 held-out pairs of the test split. The setting was chosen over lr 0.05-0.2, batch
+/// 16-32 and 640-960 pairs per epoch (fixtures/reproduction/real-images-quick.csv); each run takes a few seconds.
 /// </summary>
 public static class RealImageRuns
 {
-    public const int HeldOutPairs = 1000;
+    public static Profile Profile { get; } = Profile.Load(Profile.FashionQuick);
 
-    public static Experiment Quick(FusionKind head, LabelRule labels, long seed = 1) => new()
-    {
-        Head = head, Labels = labels, Data = PairData.FashionMnist, Encoder = EncoderKind.SmallCnn, ImageSize = 28,
-        BatchSize = 32, LearningRate = 0.1, Momentum = 0.9, Epochs = 8, Pairs = 640, Seed = seed,
-    };
+    /// <summary>The profile's setting for any head and label rule (the catalogue's heads too).</summary>
+    public static Experiment Quick(FusionKind head, LabelRule labels, long seed = 1) => Profile.Settings with { Head = head, Labels = labels, Seed = seed };
 
-    private static readonly ConcurrentDictionary<(Experiment, bool), Lazy<RealImageRun>> Cache = new();
+    private static readonly ConcurrentDictionary<Experiment, Lazy<RealImageRun>> Cache = new();
 
-    /// <summary>
-    /// Trains once per experiment and test process, on the fixture subset, on the CPU, and scores the held-out
-    /// pairs after the last epoch, or after every epoch when <paramref name="scoreEveryEpoch"/> (a second of work each).
-    /// </summary>
-    public static RealImageRun Of(Experiment experiment, bool scoreEveryEpoch = false) =>
-        Cache.GetOrAdd((experiment, scoreEveryEpoch), key => new Lazy<RealImageRun>(() => Train(key.Item1, key.Item2))).Value;
+    /// <summary>Trains once per experiment and test process, through the trainer the command line uses, on the CPU.</summary>
+    public static RealImageRun Of(Experiment experiment) =>
+        Cache.GetOrAdd(experiment, key => new Lazy<RealImageRun>(() => Train(key, FashionFixture.Splits))).Value;
 
-    private static RealImageRun Train(Experiment experiment, bool scoreEveryEpoch)
+    /// <summary>Trains <paramref name="experiment"/> on <paramref name="images"/> and measures its logits' contrast on held-out images.</summary>
+    public static RealImageRun Train(Experiment experiment, ImageSplits images)
     {
         var device = TorchSharp.torch.CPU;
-        var training = new CategoryPairs(FashionFixture.Train, experiment.Seed, experiment.Pairs, experiment.ImageSize, experiment.Labels);
-        var heldOutSource = new CategoryPairs(FashionFixture.Test, experiment.Seed, HeldOutPairs, experiment.ImageSize, experiment.Labels);
-        var heldOutPairs = heldOutSource.HeldOut(HeldOutPairs);
-        using var model = Trainer.NewModel(experiment, device);
-        var scores = new List<HeldOutScore>();
-        var result = Trainer.Fit(model, experiment, training, device,
-            afterEpoch: epoch =>
-            {
-                if (scoreEveryEpoch || epoch == experiment.Epochs - 1) scores.Add(Trainer.Evaluate(model, heldOutSource, heldOutPairs, device));
-            });
+        var result = Trainer.Run(experiment, device, images: images);
+        using var model = result.Model!;
+        var heldOut = new CategoryPairs(images.Test, experiment.Seed, experiment.HeldOutPairs, experiment.ImageSize, experiment.Labels).HeldOut(40);
         // Quadruples of held-out images: queries a, b and templates c, d of two consecutive held-out pairs.
+        model.eval();
         var contrasts = Enumerable.Range(0, 20).Select(i =>
         {
             using var scope = TorchSharp.torch.NewDisposeScope();
-            var (first, second) = (heldOutPairs[2 * i], heldOutPairs[2 * i + 1]);
-            var images = FashionFixture.Test.Batch([first.Query, second.Query, first.Template, second.Template], experiment.ImageSize, device);
-            return Contrast.Of(model, images[0], images[1], images[2], images[3]);
+            var (first, second) = (heldOut[2 * i], heldOut[2 * i + 1]);
+            var pictures = images.Test.Batch([first.Query, second.Query, first.Template, second.Template], experiment.ImageSize, device);
+            return Contrast.Of(model, pictures[0], pictures[1], pictures[2], pictures[3]);
         }).ToList();
-        return new RealImageRun(result with { Model = null }, scores, contrasts);
+        return new RealImageRun(result with { Model = null }, result.HeldOutAfterEpoch, contrasts);
     }
 }

@@ -12,7 +12,7 @@ namespace XnorSpec.Spec.Training;
 /// category or not), scored on held-out pairs of the test split that no training pair touches, the
 /// concat-linear head stays at the separable bound while the product head learns, and the concat head
 /// learns what a separable head can: a label of the query alone, and all zeros. Quick fidelity
-/// (RealImageRuns.Quick, seed 1). Thresholds from seeds 1-8 in fixtures/reproduction/real-images-quick.csv;
+/// (the fashion-quick profile, seed 1). Thresholds from seeds 1-8 in fixtures/reproduction/real-images-quick.csv;
 /// each comment gives the measured range and the margin.
 /// </summary>
 public class Real_images(ITestOutputHelper output)
@@ -20,7 +20,7 @@ public class Real_images(ITestOutputHelper output)
     [Fact]
     public void On_held_out_real_pairs_the_concat_linear_head_stays_at_the_separable_bound_every_epoch()
     {
-        var run = RealImageRuns.Of(RealImageRuns.Quick(FusionKind.Concat, LabelRule.SameCategory), scoreEveryEpoch: true);
+        var run = RealImageRuns.Of(RealImageRuns.Profile.Get(FusionKind.Concat, LabelRule.SameCategory));
         output.WriteLine(run.ToString());
 
         // The bound is 0.25 on the balanced population; 1000 held-out pairs let a sample dip below it by chance.
@@ -35,7 +35,7 @@ public class Real_images(ITestOutputHelper output)
     [Fact]
     public void The_product_head_learns_same_category_labels_on_held_out_real_pairs()
     {
-        var run = RealImageRuns.Of(RealImageRuns.Quick(FusionKind.Product, LabelRule.SameCategory));
+        var run = RealImageRuns.Of(RealImageRuns.Profile.Get(FusionKind.Product, LabelRule.SameCategory));
         output.WriteLine(run.ToString());
 
         // Seeds 1-8: held-out MSE 0.170 to 0.188 (margin 0.022 to 0.21), accuracy 0.699 to 0.755 (margin 0.049 to 0.65).
@@ -47,7 +47,7 @@ public class Real_images(ITestOutputHelper output)
     [Fact]
     public void The_concat_head_learns_a_label_of_the_query_alone_on_held_out_real_pairs()
     {
-        var run = RealImageRuns.Of(RealImageRuns.Quick(FusionKind.Concat, LabelRule.QueryInFirstHalf));
+        var run = RealImageRuns.Of(RealImageRuns.Profile.Get(FusionKind.Concat, LabelRule.QueryInFirstHalf));
         output.WriteLine(run.ToString());
 
         // Seeds 1-8: held-out MSE 0.056 to 0.134 (margin 0.026 to 0.16), accuracy 0.842 to 0.929 (margin 0.042 to 0.80).
@@ -58,8 +58,8 @@ public class Real_images(ITestOutputHelper output)
     [Fact]
     public void The_concat_head_learns_all_zero_labels_on_held_out_real_pairs()
     {
-        // Two epochs of the quick setting: in all 8 seeds the held-out MSE reads 0.0000 from the first epoch on.
-        var run = RealImageRuns.Of(RealImageRuns.Quick(FusionKind.Concat, LabelRule.AllZeros) with { Epochs = 2 });
+        // Two epochs (the profile's): in all 8 seeds the held-out MSE reads 0.0000 from the first epoch on.
+        var run = RealImageRuns.Of(RealImageRuns.Profile.Get(FusionKind.Concat, LabelRule.AllZeros));
         output.WriteLine(run.ToString());
 
         // Seeds 1-8: held-out MSE below 0.00005 (printed 0.0000) after every epoch; margin to 0.01.

@@ -1,11 +1,16 @@
 using System.Globalization;
 using System.Text;
+using XnorSpec.Data;
 using XnorSpec.Model;
 using XnorSpec.Training;
 
 namespace XnorSpec.Experiments;
 
-/// <summary>One head's run on same-colour labels, as a row of fixtures/reproduction/heads.csv.</summary>
+/// <summary>
+/// One head's run on same-colour labels (a row of fixtures/reproduction/heads.csv) or on same-category
+/// real-image labels (heads-fashion.csv), where <see cref="HeldOutMse"/> and <see cref="HeldOutAccuracy"/>
+/// score it on held-out test-split pairs in eval mode.
+/// </summary>
 /// <remarks>
 /// <see cref="XnorLoss"/> is the trained model's mean squared error on the balanced batch BB, BW,
 /// WB, WW against XNOR labels, in training mode (BatchNorm on that batch's statistics, as in
@@ -14,28 +19,31 @@ namespace XnorSpec.Experiments;
 /// because training-mode BatchNorm lets every pair's features depend on the rest of its batch.
 /// </remarks>
 public sealed record HeadRun(FusionKind Head, EncoderKind Encoder, int ImageSize, long Seed, double LearningRate, double Momentum, int BatchSize,
-    double FinalLoss, double XnorLoss, double FirstStepLoss, double LowestEpochLoss, IReadOnlyList<double> EpochLosses, double Seconds)
+    double FinalLoss, double XnorLoss, double FirstStepLoss, double LowestEpochLoss, IReadOnlyList<double> EpochLosses, double Seconds,
+    PairData Data = PairData.Colours, double HeldOutMse = double.NaN, double HeldOutAccuracy = double.NaN)
 {
-    public const string CsvHeader = "head,encoder,imageSize,seed,learningRate,momentum,batchSize,finalLoss,xnorLoss,firstStepLoss,lowestEpochLoss,epochLosses,seconds";
+    public const string CsvHeader = "head,encoder,imageSize,seed,learningRate,momentum,batchSize,finalLoss,xnorLoss,firstStepLoss,lowestEpochLoss,epochLosses,seconds,data,heldOutMse,heldOutAccuracy";
 
+    /// <summary>Real-image runs have no BB..WW predictions: their XNOR loss is NaN and their held-out scores carry the result.</summary>
     public static HeadRun From(TrainingResult r) =>
         new(r.Experiment.Head, r.Experiment.Encoder, r.Experiment.ImageSize, r.Experiment.Seed, r.Experiment.LearningRate, r.Experiment.Momentum, r.Experiment.BatchSize,
-            r.FinalLoss, BalancedXnorLoss(r.TrainModePredictions), r.StepLosses[0], r.EpochLosses.Min(), r.EpochLosses, r.Seconds);
+            r.FinalLoss, r.Experiment.IsRealImages ? double.NaN : BalancedXnorLoss(r.TrainModePredictions), r.StepLosses[0], r.EpochLosses.Min(), r.EpochLosses, r.Seconds,
+            r.Experiment.Data, r.HeldOut?.Mse ?? double.NaN, r.HeldOut?.Accuracy ?? double.NaN);
 
     /// <summary>Every setting a run was made at: runs may share a table only when these agree.</summary>
-    public string Settings => DescribeSettings(Encoder, ImageSize, LearningRate, Momentum, BatchSize, EpochLosses.Count);
+    public string Settings => DescribeSettings(Data, Encoder, ImageSize, LearningRate, Momentum, BatchSize, EpochLosses.Count);
 
-    public static string SettingsOf(Experiment e) => DescribeSettings(e.Encoder, e.ImageSize, e.LearningRate, e.Momentum, e.BatchSize, e.Epochs);
+    public static string SettingsOf(Experiment e) => DescribeSettings(e.Data, e.Encoder, e.ImageSize, e.LearningRate, e.Momentum, e.BatchSize, e.Epochs);
 
-    private static string DescribeSettings(EncoderKind encoder, int imageSize, double learningRate, double momentum, int batchSize, int epochs) =>
-        string.Create(CultureInfo.InvariantCulture, $"{encoder}, {imageSize}x{imageSize}; {learningRate}, {momentum}, {batchSize}, {epochs}");
+    private static string DescribeSettings(PairData data, EncoderKind encoder, int imageSize, double learningRate, double momentum, int batchSize, int epochs) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(data == PairData.Colours ? "" : data + ", ")}{encoder}, {imageSize}x{imageSize}; {learningRate}, {momentum}, {batchSize}, {epochs}");
 
     /// <summary>MSE of the four predictions BB, BW, WB, WW against the XNOR labels 1, 0, 0, 1.</summary>
     public static double BalancedXnorLoss(IReadOnlyDictionary<string, float> predictions) =>
         new[] { ("BB", 1.0), ("BW", 0.0), ("WB", 0.0), ("WW", 1.0) }.Average(p => Math.Pow(predictions[p.Item1] - p.Item2, 2));
 
     public string ToCsv() => string.Join(",", Head, Encoder, ImageSize, Seed, F(LearningRate), F(Momentum), BatchSize, F(FinalLoss), F(XnorLoss), F(FirstStepLoss), F(LowestEpochLoss),
-        string.Join(";", EpochLosses.Select(F)), Seconds.ToString("F1", CultureInfo.InvariantCulture));
+        string.Join(";", EpochLosses.Select(F)), Seconds.ToString("F1", CultureInfo.InvariantCulture), Data, F(HeldOutMse), F(HeldOutAccuracy));
 
     public static HeadRun Parse(string line)
     {
@@ -43,23 +51,38 @@ public sealed record HeadRun(FusionKind Head, EncoderKind Encoder, int ImageSize
         double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
         int I(string s) => int.Parse(s, CultureInfo.InvariantCulture);
         return new HeadRun(Enum.Parse<FusionKind>(c[0]), Enum.Parse<EncoderKind>(c[1]), I(c[2]), long.Parse(c[3], CultureInfo.InvariantCulture),
-            D(c[4]), D(c[5]), I(c[6]), D(c[7]), D(c[8]), D(c[9]), D(c[10]), c[11].Split(';').Select(D).ToArray(), D(c[12]));
+            D(c[4]), D(c[5]), I(c[6]), D(c[7]), D(c[8]), D(c[9]), D(c[10]), c[11].Split(';').Select(D).ToArray(), D(c[12]),
+            Enum.Parse<PairData>(c[13]), D(c[14]), D(c[15]));
     }
 
     private static string F(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
 }
 
 /// <summary>
-/// The capability table: head | separable | final loss on XNOR | learns XNOR | parameters, rendered
-/// from real runs (fixtures/reproduction/heads.csv), never typed. The README holds a copy between
-/// two markers; a spec fails when that copy differs from a fresh rendering.
+/// The capability tables, rendered from real runs, never typed: on colours, head | separable | final
+/// loss | XNOR loss | learns XNOR | parameters (fixtures/reproduction/heads.csv); on real images, held-out
+/// MSE and accuracy and whether the head beats the separable bound (heads-fashion.csv). The README
+/// holds a copy of each between two markers; a spec fails when a copy differs from a fresh rendering.
 /// </summary>
 public static class CapabilityTable
 {
     public const string ReadmeStart = "<!-- capability-table:start (generated by `xnor-spec heads --update-readme`; edits are overwritten) -->";
     public const string ReadmeEnd = "<!-- capability-table:end -->";
+    public const string RealReadmeStart = "<!-- real-capability-table:start (generated by `xnor-spec heads --profile heads-fashion --update-readme`; edits are overwritten) -->";
+    public const string RealReadmeEnd = "<!-- real-capability-table:end -->";
 
-    public static string CsvPath => Fixtures.Path("reproduction", "heads.csv");
+    /// <summary>
+    /// A real-image head "beats the separable bound" when its held-out MSE is below <see cref="Verdicts.NotLearnedFrom"/>:
+    /// the bound is 0.25, and the concat head's held-out MSE stays at 0.2488 or above in the recorded runs.
+    /// </summary>
+    public const double BeatsBoundBelow = Verdicts.NotLearnedFrom;
+
+    public static string CsvPath => CsvPathOf("heads");
+
+    /// <summary>Each profile's runs file: fixtures/reproduction/PROFILE.csv (heads.csv for the heads profile).</summary>
+    public static string CsvPathOf(string profile) => Fixtures.Path("reproduction", profile + ".csv");
+
+    public static (string Start, string End) Markers(bool realImages) => realImages ? (RealReadmeStart, RealReadmeEnd) : (ReadmeStart, ReadmeEnd);
 
     public static IReadOnlyList<HeadRun> Load(string? path = null)
     {
@@ -73,6 +96,7 @@ public static class CapabilityTable
 
     public static string Markdown(IReadOnlyList<HeadRun> runs, IReadOnlyDictionary<FusionKind, long> headParameters)
     {
+        if (runs.Count > 0 && runs.All(r => r.Data != PairData.Colours)) return RealImageMarkdown(runs, headParameters);
         var table = new StringBuilder();
         table.AppendLine("| head | separable | encoders, images; SGD lr, momentum, batch, epochs | final training loss | XNOR loss, balanced batch | learns XNOR | head parameters |");
         table.AppendLine("|---|---|---|---|---|---|---|");
@@ -88,25 +112,45 @@ public static class CapabilityTable
         return table.ToString();
     }
 
+    private static string RealImageMarkdown(IReadOnlyList<HeadRun> runs, IReadOnlyDictionary<FusionKind, long> headParameters)
+    {
+        var table = new StringBuilder();
+        table.AppendLine("| head | separable | data, encoders, images; SGD lr, momentum, batch, epochs | final training loss | held-out MSE | held-out accuracy | beats the separable bound | head parameters |");
+        table.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var group in runs.GroupBy(r => r.Head).OrderBy(g => g.Key))
+        {
+            var first = group.First();
+            int beats = group.Count(r => r.HeldOutMse < BeatsBoundBelow), seeds = group.Count();
+            string verdict = beats == seeds ? "yes" : beats == 0 ? "no" : "sometimes";
+            table.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {group.Key} | {(FusionHead.IsSeparable(group.Key) ? "yes" : "no")} | {first.Settings} | {Range(group.Select(r => r.FinalLoss))} | {Range(group.Select(r => r.HeldOutMse))} | {Range(group.Select(r => r.HeldOutAccuracy), "F3")} | {verdict} ({beats}/{seeds} seeds) | {headParameters[group.Key]:N0} |"));
+        }
+        return table.ToString();
+    }
+
     /// <summary>"median (min-max)".</summary>
-    private static string Range(IEnumerable<double> values)
+    private static string Range(IEnumerable<double> values, string format = "F4")
     {
         var sorted = values.Order().ToArray();
-        return string.Create(CultureInfo.InvariantCulture, $"{Statistics.Median(sorted):F4} ({sorted[0]:F4}-{sorted[^1]:F4})");
+        var (median, low, high) = (Statistics.Median(sorted).ToString(format, CultureInfo.InvariantCulture),
+            sorted[0].ToString(format, CultureInfo.InvariantCulture), sorted[^1].ToString(format, CultureInfo.InvariantCulture));
+        return $"{median} ({low}-{high})";
     }
 
-    public static string FromReadme(string readme)
+    public static string FromReadme(string readme, bool realImages = false)
     {
-        int start = readme.IndexOf(ReadmeStart, StringComparison.Ordinal), end = readme.IndexOf(ReadmeEnd, StringComparison.Ordinal);
-        if (start < 0 || end < start) throw new InvalidDataException($"README has no capability table between '{ReadmeStart}' and '{ReadmeEnd}'.");
-        return readme[(start + ReadmeStart.Length)..end].Trim('\n');
+        var (startMarker, endMarker) = Markers(realImages);
+        int start = readme.IndexOf(startMarker, StringComparison.Ordinal), end = readme.IndexOf(endMarker, StringComparison.Ordinal);
+        if (start < 0 || end < start) throw new InvalidDataException($"README has no capability table between '{startMarker}' and '{endMarker}'.");
+        return readme[(start + startMarker.Length)..end].Trim('\n');
     }
 
-    public static string IntoReadme(string readme, string table)
+    public static string IntoReadme(string readme, string table, bool realImages = false)
     {
-        int start = readme.IndexOf(ReadmeStart, StringComparison.Ordinal), end = readme.IndexOf(ReadmeEnd, StringComparison.Ordinal);
-        if (start < 0 || end < start) throw new InvalidDataException($"README has no capability table between '{ReadmeStart}' and '{ReadmeEnd}'.");
-        return readme[..(start + ReadmeStart.Length)] + "\n" + table.Trim('\n') + "\n" + readme[end..];
+        var (startMarker, endMarker) = Markers(realImages);
+        int start = readme.IndexOf(startMarker, StringComparison.Ordinal), end = readme.IndexOf(endMarker, StringComparison.Ordinal);
+        if (start < 0 || end < start) throw new InvalidDataException($"README has no capability table between '{startMarker}' and '{endMarker}'.");
+        return readme[..(start + startMarker.Length)] + "\n" + table.Trim('\n') + "\n" + readme[end..];
     }
 }
 

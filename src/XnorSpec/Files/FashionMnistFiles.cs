@@ -65,6 +65,7 @@ public static class FashionMnistFiles
     /// <summary>Both splits of the dataset in <paramref name="folder"/>, and how long reading them took.</summary>
     public static (LabelledImages Train, LabelledImages Test, TimeSpan Took) Load(string folder)
     {
+        Runtime.NativeBackend.EnsureLoaded(); // loading libtorch is not reading the files
         var clock = Stopwatch.StartNew();
         var train = LoadSplit(folder, "train", "train");
         try

@@ -17,45 +17,54 @@ public static class IdxFile
 
     public static Contents Read(string path, int rank, string fix)
     {
-        var bytes = Decompress(path, fix);
-        if (bytes.Length < 4 + 4 * rank)
-            throw new BadFileException(path, $"too short for an IDX header ({bytes.Length} bytes)", fix);
-        if (bytes[0] != 0 || bytes[1] != 0 || bytes[2] != UnsignedBytes || bytes[3] != rank)
-            throw new BadFileException(path, $"wrong magic number 0x{BinaryPrimitives.ReadUInt32BigEndian(bytes):X8}: an IDX file of unsigned bytes with {rank} dimension{(rank == 1 ? "" : "s")} starts with 0x{0x800 + rank:X8}", fix);
-        var dimensions = new int[rank];
-        long expected = 1;
-        for (int d = 0; d < rank; d++)
+        using var gzip = OpenGzip(path, fix);
+        try
         {
-            dimensions[d] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * d));
-            if (dimensions[d] < 0) throw new BadFileException(path, $"its header gives a negative dimension ({dimensions[d]})", fix);
-            expected *= dimensions[d];
+            // The header first, then the values straight into one array of the size it states: no growing buffers, no copies.
+            var header = new byte[4 + 4 * rank];
+            int got = gzip.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            if (got < header.Length)
+                throw new BadFileException(path, $"too short for an IDX header ({got} bytes)", fix);
+            if (header[0] != 0 || header[1] != 0 || header[2] != UnsignedBytes || header[3] != rank)
+                throw new BadFileException(path, $"wrong magic number 0x{BinaryPrimitives.ReadUInt32BigEndian(header):X8}: an IDX file of unsigned bytes with {rank} dimension{(rank == 1 ? "" : "s")} starts with 0x{0x800 + rank:X8}", fix);
+            var dimensions = new int[rank];
+            long expected = 1;
+            for (int d = 0; d < rank; d++)
+            {
+                dimensions[d] = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4 + 4 * d));
+                if (dimensions[d] < 0) throw new BadFileException(path, $"its header gives a negative dimension ({dimensions[d]})", fix);
+                expected *= dimensions[d];
+            }
+            if (expected > Array.MaxLength)
+                throw new BadFileException(path, $"its header ({string.Join(" x ", dimensions)}) promises {expected:N0} values, more than one array holds", fix);
+            var values = new byte[expected];
+            long actual = gzip.ReadAtLeast(values, values.Length, throwOnEndOfStream: false);
+            if (actual < expected)
+                throw new BadFileException(path, $"truncated: its header ({string.Join(" x ", dimensions)}) promises {expected:N0} values, the file holds {actual:N0}", fix);
+            long extra = 0;
+            var rest = new byte[64 * 1024];
+            for (int n; (n = gzip.Read(rest)) > 0;) extra += n;
+            if (extra > 0)
+                throw new BadFileException(path, $"{extra:N0} bytes more than its header ({string.Join(" x ", dimensions)}) promises", fix);
+            return new Contents(dimensions, values);
         }
-        long actual = bytes.Length - 4 - 4 * rank;
-        if (actual < expected)
-            throw new BadFileException(path, $"truncated: its header ({string.Join(" x ", dimensions)}) promises {expected:N0} values, the file holds {actual:N0}", fix);
-        if (actual > expected)
-            throw new BadFileException(path, $"{actual - expected:N0} bytes more than its header ({string.Join(" x ", dimensions)}) promises", fix);
-        return new Contents(dimensions, bytes[(4 + 4 * rank)..]);
+        catch (InvalidDataException e) { throw new BadFileException(path, $"damaged gzip data ({e.Message})", fix); }
     }
 
-    private static byte[] Decompress(string path, string fix)
+    private static GZipStream OpenGzip(string path, string fix)
     {
         FileStream file;
         try { file = File.OpenRead(path); }
         catch (FileNotFoundException) { throw new BadFileException(path, "no such file", fix); }
         catch (DirectoryNotFoundException) { throw new BadFileException(path, "no such file", fix); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new BadFileException(path, $"cannot be read ({e.Message})", fix); }
-        using (file)
+        Span<byte> start = stackalloc byte[2];
+        if (file.ReadAtLeast(start, 2, throwOnEndOfStream: false) < 2 || start[0] != 0x1F || start[1] != 0x8B)
         {
-            Span<byte> start = stackalloc byte[2];
-            if (file.ReadAtLeast(start, 2, throwOnEndOfStream: false) < 2 || start[0] != 0x1F || start[1] != 0x8B)
-                throw new BadFileException(path, "not a gzip file (IDX files are read gzipped, as the dataset ships them)", fix);
-            file.Position = 0;
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            using var values = new MemoryStream(file.Length > int.MaxValue / 4 ? 0 : (int)file.Length * 2);
-            try { gzip.CopyTo(values); }
-            catch (InvalidDataException e) { throw new BadFileException(path, $"damaged gzip data ({e.Message})", fix); }
-            return values.ToArray();
+            file.Dispose();
+            throw new BadFileException(path, "not a gzip file (IDX files are read gzipped, as the dataset ships them)", fix);
         }
+        file.Position = 0;
+        return new GZipStream(file, CompressionMode.Decompress, leaveOpen: false);
     }
 }
