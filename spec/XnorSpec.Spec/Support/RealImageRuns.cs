@@ -35,14 +35,14 @@ public static class RealImageRuns
 
     private static readonly ConcurrentDictionary<Experiment, Lazy<RealImageRun>> Cache = new();
 
-    /// <summary>Trains once per experiment and test process, through the trainer the command line uses, on the CPU.</summary>
+    /// <summary>Trains once per experiment and test process, through the trainer the command line uses, on the specs' device.</summary>
     public static RealImageRun Of(Experiment experiment) =>
         Cache.GetOrAdd(experiment, key => new Lazy<RealImageRun>(() => Train(key, FashionFixture.Splits))).Value;
 
     /// <summary>Trains <paramref name="experiment"/> on <paramref name="images"/> and measures its logits' contrast on held-out images.</summary>
     public static RealImageRun Train(Experiment experiment, ImageSplits images)
     {
-        var device = TorchSharp.torch.CPU;
+        var device = TestDevice.Current;
         var result = Trainer.Run(experiment, device, images: images);
         using var model = result.Model!;
         var heldOut = new CategoryPairs(images.Test, experiment.Seed, experiment.HeldOutPairs, experiment.ImageSize, experiment.Labels).HeldOut(40);
