@@ -72,10 +72,12 @@ public static class CapabilityTable
     public const string RealReadmeEnd = "<!-- real-capability-table:end -->";
 
     /// <summary>
-    /// A real-image head "beats the separable bound" when its held-out MSE is below <see cref="Verdicts.NotLearnedFrom"/>:
-    /// the bound is 0.25, and the concat head's held-out MSE stays at 0.2488 or above in the recorded runs.
+    /// A real-image head "beats the separable bound" when its held-out MSE is below 0.235. The bound is 0.25 on the
+    /// balanced population; on 1000 held-out pairs a separable head's sample MSE can sit a little under it (the
+    /// lowest recorded: 0.2488 for Concat, 0.2511 for Sum), so the cut leaves that noise out; it is the separable
+    /// heads' threshold in the Real_images specs.
     /// </summary>
-    public const double BeatsBoundBelow = Verdicts.NotLearnedFrom;
+    public const double BeatsBoundBelow = 0.235;
 
     public static string CsvPath => CsvPathOf("heads");
 
