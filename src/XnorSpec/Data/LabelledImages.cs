@@ -46,8 +46,21 @@ public sealed class LabelledImages : IDisposable
     {
         using var scope = NewDisposeScope();
         var picked = Pixels.index_select(0, tensor(indices.Select(i => (long)i).ToArray()));
-        var images = picked.to(ScalarType.Float32).div_(255f).unsqueeze(1);
-        if (size != ImageSize)
+        return ModelInput(picked, size, device).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Grey pixels, uint8 [B, H, H], as the encoders take them: float32 [B, 3, size, size] in [0, 1], bilinearly
+    /// resized (align_corners false) only when size differs from H. The one conversion both the dataset's batches
+    /// and `predict`'s image files go through, so a file of an image's pixels gives that image's tensor exactly.
+    /// </summary>
+    public static Tensor ModelInput(Tensor pixels, int size, Device? device = null)
+    {
+        if (pixels.dim() != 3 || pixels.dtype != ScalarType.Byte || pixels.shape[1] != pixels.shape[2])
+            throw new ArgumentException($"pixels must be uint8 [B, H, H]; got {pixels.dtype} [{string.Join(", ", pixels.shape)}].", nameof(pixels));
+        using var scope = NewDisposeScope();
+        var images = pixels.to(ScalarType.Float32).div_(255f).unsqueeze(1);
+        if (size != pixels.shape[^1])
             images = nn.functional.interpolate(images, new long[] { size, size }, mode: InterpolationMode.Bilinear, align_corners: false);
         return images.expand(-1, 3, -1, -1).contiguous().to(device ?? CPU).MoveToOuterDisposeScope();
     }

@@ -24,13 +24,17 @@ public static class FashionMnistFiles
     /// <summary>The checked-in subset: 300 training and 100 test images per category.</summary>
     public static string FixtureFolder => Fixtures.Path("fashion-mnist");
 
+    /// <summary>What --data says for the checked-in subset, from any working directory (a folder of that name is ./fixture).</summary>
+    public const string FixtureWord = "fixture";
+
     /// <summary>
-    /// The folder to read: <paramref name="given"/> (from --data), else the environment variable, else the
+    /// The folder to read: <paramref name="given"/> (from --data; <see cref="FixtureWord"/> for the subset), else the environment variable, else the
     /// package's folder. Throws a <see cref="BadFileException"/> naming where it looked and both fixes when
     /// the chosen folder lacks the files.
     /// </summary>
     public static string Locate(string? given = null)
     {
+        if (given == FixtureWord) return FixtureFolder;
         var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
         var (folder, source) = !string.IsNullOrEmpty(given) ? (given, "--data")
             : !string.IsNullOrEmpty(fromEnvironment) ? (fromEnvironment, EnvironmentVariable)
@@ -79,6 +83,17 @@ public static class FashionMnistFiles
             throw;
         }
     }
+
+    /// <summary>The splits by the names the pairs and `predict`'s references use; the files name the test split t10k.</summary>
+    public static IReadOnlyList<string> Splits { get; } = ["train", "test"];
+
+    /// <summary>One split, "train" or "test", alone: `predict` needs only the one its references name.</summary>
+    public static LabelledImages LoadSplit(string folder, string split) => split switch
+    {
+        "train" => LoadSplit(folder, "train", "train"),
+        "test" => LoadSplit(folder, "t10k", "test"),
+        _ => throw new ArgumentException($"Unknown split '{split}'; the splits are {string.Join(" and ", Splits)}.", nameof(split)),
+    };
 
     private static LabelledImages LoadSplit(string folder, string prefix, string name)
     {
