@@ -23,28 +23,35 @@ internal static class BenchCommand
         var shortMode = new Option<bool>("--short") { Description = "CI mode, under a minute: 64x64 images, 40 pairs, a 2048 sgemm. Figures are for trends only." };
         var imageSize = Options.OptionalNumber<int>("--image-size", "Image side in pixels (default: 128, the seed's; 64 with --short; at least 64, which batch size 1 needs).");
         var pairs = Options.OptionalNumber<int>("--pairs", "Pairs per epoch (default: 100, the seed's; 40 with --short; at least 10, which batch size 10 needs).");
+        var realImagesOnly = new Option<bool>("--real-images-only") { Description = "Only the real-image figures (Fashion-MNIST loading, pair building, the quick real-image training): seconds, not minutes." };
+        var data = new Option<string?>("--data") { Description = $"Folder of the full Fashion-MNIST (its four gzipped IDX files) whose loading is timed. Default: ${FashionMnistFiles.EnvironmentVariable}, else {FashionMnistFiles.PackageFolder}; not found, its figures are n/a." };
         var command = new Command("bench", """
             Measure training throughput against this machine's sgemm ceiling: seconds per epoch, pairs per
             second, achieved GFLOP/s, efficiency and page faults per step at batch sizes 1 and 10, the fixed
             cost of a step, peak RSS and the growth of RSS and live tensors from epoch 2 to epoch 10. About 3
-            minutes on 2 cores. Ctrl-C or SIGTERM stops after the current step and still prints and writes
-            the figures measured so far, marked complete: false (exit code 1); started with Ctrl-C ignored
-            (nohup, or `&` in a script), only SIGTERM does. One run per folder: a second bench on a folder
-            in use is refused (exit code 2), naming the process that holds it.
+            minutes on 2 cores. Then the real-image figures, a few seconds: reading Fashion-MNIST (the full
+            dataset when found, and the checked-in subset), building pairs at 28x28 and the quick real-image
+            training (SmallCnn, product head, batch 32, one thread) in pairs per second. Ctrl-C or SIGTERM
+            stops after the current step and still prints and writes the figures measured so far, marked
+            complete: false (exit code 1); started with Ctrl-C ignored (nohup, or `&` in a script), only
+            SIGTERM does. One run per folder: a second bench on a folder in use is refused (exit code 2),
+            naming the process that holds it.
 
             Examples:
               xnor-spec bench
               xnor-spec bench --short --out results/bench-short
               xnor-spec bench --image-size 224 --out results/bench-224
+              xnor-spec bench --real-images-only --data /usr/share/datasets/fashion-mnist
             """)
-        { outDir, shortMode, imageSize, pairs };
+        { outDir, shortMode, imageSize, pairs, realImagesOnly, data };
         command.SetAction(parsed =>
         {
             var folder = parsed.GetValue(outDir)!;
             AtomicFile.EnsureWritableDirectory(folder);
             using var writer = OutputLock.OnFolder(folder); // held to the end: one run per folder
             using var signals = new StopSignals();
-            var report = Run(Settings(parsed.GetValue(shortMode), parsed.GetValue(imageSize), parsed.GetValue(pairs)), parsed.GetValue(shortMode), signals.Token);
+            var report = Run(Settings(parsed.GetValue(shortMode), parsed.GetValue(imageSize), parsed.GetValue(pairs)), parsed.GetValue(shortMode),
+                parsed.GetValue(realImagesOnly), parsed.GetValue(data), signals.Token);
             Print(report);
             var path = Path.Combine(folder, "bench.json");
             // A figure that could not be measured is NaN; JSON has no NaN, so it is written as "NaN".
@@ -67,12 +74,13 @@ internal static class BenchCommand
     public sealed record Report(
         string Mode, string Backend, int Threads, int ImageSize, int Pairs, double GflopPerEpoch, string FlopCount,
         double SgemmGflops, int SgemmSize, int SgemmProductsTimed, Throughput[] Training, double StepOverheadMs,
-        double PeakRssMb, double RssGrowthPercent, double[] RssMbAfterEpoch, long[] LiveTensorsAfterEpoch, string Started,
+        double PeakRssMb, double RssGrowthPercent, double[] RssMbAfterEpoch, long[] LiveTensorsAfterEpoch, RealImageBench.Figures RealImages, string Started,
         bool Complete, string? StoppedDuring);
 
     // Ctrl-C or SIGTERM stops after the current matrix product or training step; every figure measured
     // before it is reported and written, the rest are NaN or left out, and the report says where it stopped.
-    private static Report Run(Experiment settings, bool shortMode, CancellationToken stop)
+    // With realImagesOnly the seed figures are skipped (NaN or empty) and only the real-image ones are measured.
+    private static Report Run(Experiment settings, bool shortMode, bool realImagesOnly, string? dataFolder, CancellationToken stop)
     {
         var backend = NativeBackend.EnsureLoaded();
         var started = DateTimeOffset.UtcNow.ToString("u");
@@ -80,15 +88,19 @@ internal static class BenchCommand
         string? stoppedDuring = null;
 
         int sgemmSize = shortMode ? 2048 : 4096;
-        Console.WriteLine($"sgemm {sgemmSize}x{sgemmSize} ({backend}) ...");
-        var (sgemm, timed) = SgemmGflops(sgemmSize, stop);
-        if (timed < SgemmRepeats) stoppedDuring = $"the sgemm measurement ({timed} of {SgemmRepeats} products timed)";
-        else Console.WriteLine($"  sgemm: {sgemm:F1} GFLOP/s");
+        var (sgemm, timed) = (double.NaN, 0);
+        if (!realImagesOnly)
+        {
+            Console.WriteLine($"sgemm {sgemmSize}x{sgemmSize} ({backend}) ...");
+            (sgemm, timed) = SgemmGflops(sgemmSize, stop);
+            if (timed < SgemmRepeats) stoppedDuring = $"the sgemm measurement ({timed} of {SgemmRepeats} products timed)";
+            else Console.WriteLine($"  sgemm: {sgemm:F1} GFLOP/s");
+        }
 
         var throughputs = new List<Throughput>();
         double[] rss = [];
         long[] live = [];
-        foreach (int batchSize in BatchSizes(settings))
+        foreach (int batchSize in realImagesOnly ? [] : BatchSizes(settings))
         {
             if (stoppedDuring is null && stop.IsCancellationRequested) stoppedDuring = $"the start of batch size {batchSize}";
             if (stoppedDuring is not null) break;
@@ -105,12 +117,22 @@ internal static class BenchCommand
         }
 
         if (stoppedDuring is null && stop.IsCancellationRequested) stoppedDuring = "the start of the step-overhead measurement";
-        double overhead = stoppedDuring is null ? StepOverheadMs() : double.NaN;
+        double overhead = stoppedDuring is null && !realImagesOnly ? StepOverheadMs() : double.NaN;
         double growth = rss.Length >= 10 ? 100 * (rss[9] - rss[1]) / rss[1] : double.NaN;
-        return new Report(shortMode ? "short" : "full", backend, get_num_threads(), settings.ImageSize, settings.Pairs, gflopPerEpoch,
+
+        int realEpochs = RealImageEpochs(shortMode);
+        if (stoppedDuring is null && stop.IsCancellationRequested) stoppedDuring = "the start of the real-image figures";
+        var realImages = RealImageBench.NotReached(realEpochs);
+        if (stoppedDuring is null) (realImages, stoppedDuring) = RealImageBench.Measure(dataFolder, realEpochs, stop);
+
+        var mode = (realImagesOnly ? "real images only" : "") + (realImagesOnly && shortMode ? ", " : "") + (shortMode ? "short" : realImagesOnly ? "" : "full");
+        return new Report(mode, backend, get_num_threads(), settings.ImageSize, settings.Pairs, gflopPerEpoch,
             "2 FLOPs per multiply-add of every convolution and linear layer, forward x 3 for a training step, 2 images per pair (XnorSpec.Model.Flops)",
-            sgemm, sgemmSize, timed, throughputs.ToArray(), overhead, Memory.PeakRssMb(), growth, rss, live, started, stoppedDuring is null, stoppedDuring);
+            sgemm, sgemmSize, timed, throughputs.ToArray(), overhead, Memory.PeakRssMb(), growth, rss, live, realImages, started, stoppedDuring is null, stoppedDuring);
     }
+
+    // The quick real-image training: the first epoch a warm-up, then 3 timed (--short) or 10.
+    private static int RealImageEpochs(bool shortMode) => shortMode ? 4 : 11;
 
     private const int SgemmRepeats = 5;
 
@@ -206,6 +228,12 @@ internal static class BenchCommand
     private static void Print(Report r)
     {
         Console.WriteLine();
+        if (r.Mode.StartsWith("real images only"))
+        {
+            Console.WriteLine($"bench ({r.Mode}{(r.Complete ? "" : ", interrupted")}): {r.Backend}; the seed configuration's figures not measured");
+            PrintRealImages(r.RealImages);
+            return;
+        }
         Console.WriteLine($"bench ({r.Mode}{(r.Complete ? "" : ", interrupted")}): {r.Backend}; {r.ImageSize}x{r.ImageSize}, {r.Pairs} pairs, {r.GflopPerEpoch:F0} GFLOP per epoch (counted)");
         Console.WriteLine($"sgemm {r.SgemmSize}: {Figure(r.SgemmGflops, "F1")} GFLOP/s");
         Console.WriteLine("| batch | s/epoch | pairs/s | GFLOP/s | efficiency | page faults/step |");
@@ -221,6 +249,25 @@ internal static class BenchCommand
         Console.WriteLine($"peak RSS {r.PeakRssMb:F0} MB; RSS epoch 2 -> 10: {(double.IsNaN(r.RssGrowthPercent) ? "n/a (needs 10 epochs)" : $"{r.RssGrowthPercent:+0.0;-0.0}%")}"
             + (r.RssMbAfterEpoch.Length > 0 ? $" ({string.Join(" ", r.RssMbAfterEpoch.Select(m => m.ToString("F0")))} MB)" : ""));
         Console.WriteLine($"live tensors after each epoch: {(r.LiveTensorsAfterEpoch.Length > 0 ? string.Join(" ", r.LiveTensorsAfterEpoch) : "n/a (no batch-10 epoch finished)")}");
+        PrintRealImages(r.RealImages);
+    }
+
+    private static void PrintRealImages(RealImageBench.Figures f)
+    {
+        string Load(RealImageBench.DatasetLoad d) => d.Found
+            ? $"{Figure(d.Seconds, "F3")} s for {d.TrainImages:N0} + {d.TestImages:N0} images ({d.Folder})"
+            : $"n/a ({d.Reason})";
+        Console.WriteLine("real images (Fashion-MNIST, 28x28):");
+        Console.WriteLine($"  loading the full dataset: {Load(f.FullDataset)}");
+        Console.WriteLine($"  loading the fixture subset: {Load(f.Fixture)}");
+        foreach (var b in f.PairBuilding)
+            Console.WriteLine($"  building {b.Pairs} pairs from the {b.Images} training split ({b.ImagesInSplit:N0} images), batch {b.BatchSize}: drawing {b.DrawPairsPerSecond:N0} pairs/s, "
+                + $"to tensors {b.TensorPairsPerSecond:N0} pairs/s, both {b.PairsPerSecond:N0} pairs/s");
+        if (f.PairBuilding.Length == 0) Console.WriteLine("  building pairs: n/a (not reached)");
+        var t = f.Training;
+        var epochs = t.EpochSeconds.Length < t.EpochsPlanned ? $"{t.EpochSeconds.Length} of {t.EpochsPlanned} epochs" : $"{t.EpochsPlanned} epochs";
+        Console.WriteLine($"  training, quick setting ({t.Encoder}, {t.Head} head, batch {t.BatchSize}, {t.PairsPerEpoch} pairs an epoch, {epochs}, the first not timed, "
+            + $"{(t.Threads > 0 ? t.Threads.ToString() : "n/a")} thread(s)): {Figure(t.PairsPerSecond, "F0")} pairs/s, {Figure(t.PageFaultsPerStep, "F0")} page faults a step");
     }
 
     // A figure an interrupted run did not reach (or could not measure) is NaN in bench.json and "n/a" here.

@@ -9,12 +9,25 @@
 #
 # Usage: bash src/bench/side-by-side.sh [batch_size] [epochs]     (defaults: 10 and 4; about 4 minutes)
 #        XNORSPEC_THREADS=N sets XnorSpec's thread count (default: every core) and so the second run's.
+#
+# With --real-images, the quick real-image setting instead (SmallCnn encoders, product head, batch 32,
+# 640 pairs an epoch of 28x28 Fashion-MNIST from fixtures/fashion-mnist, SGD lr 0.1 momentum 0.9, 11
+# epochs, the first not timed), both on one thread, as XnorSpec's trainer runs SmallCnn: PyTorch runs
+# src/bench/real_images_timed.py, XnorSpec `xnor-spec bench --real-images-only`. Rounds alternate the
+# two, each printing the load average; a third run per round is XnorSpec with glibc's heap thresholds
+# fixed (MALLOC_TRIM_THRESHOLD_, MALLOC_MMAP_THRESHOLD_), a diagnosis of the page faults that limit it.
+# Prints pairs per second and the ratio ours / theirs (above 1 when XnorSpec is faster).
+#        bash src/bench/side-by-side.sh --real-images [rounds]       (default: 3 rounds; about 40 s each)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export LC_ALL=C DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1   # decimal points, whatever the locale
+real_images=false
+if [ "${1:-}" = "--real-images" ]; then real_images=true; shift; fi
 batch=${1:-10}
 epochs=${2:-4}
-if [ "$epochs" -lt 2 ]; then echo "epochs must be 2 or more: the first epoch (warm-up) is not timed" >&2; exit 2; fi
+rounds=${1:-3}
+if $real_images && ! [[ $rounds =~ ^[1-9][0-9]*$ ]]; then echo "rounds must be a whole number of 1 or more, not '$rounds'" >&2; exit 2; fi
+if ! $real_images && [ "$epochs" -lt 2 ]; then echo "epochs must be 2 or more: the first epoch (warm-up) is not timed" >&2; exit 2; fi
 python=/usr/bin/python3   # Debian's interpreter, the one python3-torch installs into
 
 # Thread settings inherited from the shell would change the run "as written" (and nproc) unseen.
@@ -41,6 +54,46 @@ require_seconds() {
     echo "could not read the seconds per epoch of $1 (read '$2')" >&2; exit 1
   fi
 }
+
+# The quick real-image setting, rounds of PyTorch and XnorSpec alternated; ratios ours / theirs.
+real_image_rounds() {
+  local out round theirs ours ours_faults kept kept_faults version
+  out=$(mktemp -d)
+  trap "rm -rf '$out'" EXIT
+  # XnorSpec's figure and page faults a step from bench.json (read by Debian's python3; "NaN" is a string there).
+  figure() { "$python" -c 'import json, sys; t = json.load(open(sys.argv[1]))["realImages"]["training"]; print(t["pairsPerSecond"], t["pageFaultsPerStep"])' "$1"; }
+  ours_run() {
+    dotnet src/XnorSpec.Cli/bin/Debug/net10.0/xnor-spec.dll bench --real-images-only --out "$out/$1" | grep --line-buffered -E "real-image epoch|training, quick" >&2 || true
+    figure "$out/$1/bench.json"
+  }
+  median() { sort -n | awk '{ d[++n] = $1 } END { if (n) printf "%.2f", (n % 2) ? d[(n + 1) / 2] : (d[n / 2] + d[n / 2 + 1]) / 2 }'; }
+  version=$("$python" -c 'import torch; print(torch.__version__)')
+  echo "== $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; PyTorch $version (Debian's), XnorSpec on TorchSharp; both on 1 thread"
+  for round in $(seq 1 "$rounds"); do
+    echo "== round $round of $rounds, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    theirs=$("$python" src/bench/real_images_timed.py 11 1 | relay | sed -n 's/^pairs_per_second //p')
+    require_positive "PyTorch's pairs per second" "$theirs"
+    read -r ours ours_faults < <(ours_run "ours-$round")
+    require_positive "XnorSpec's pairs per second" "$ours"
+    echo "== XnorSpec again, glibc's heap thresholds fixed (MALLOC_TRIM_THRESHOLD_, MALLOC_MMAP_THRESHOLD_): a diagnosis, not what train does"
+    read -r kept kept_faults < <(MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=33554432 ours_run "kept-$round")
+    require_positive "XnorSpec's pairs per second with the heap kept" "$kept"
+    echo "$theirs $ours $ours_faults $kept $kept_faults $(cut -d' ' -f1 /proc/loadavg)" >> "$out/rounds"
+  done
+  echo
+  echo "quick real-image setting, pairs per second over epochs 2 to 11; ratio: ours / theirs, above 1 when XnorSpec is faster"
+  printf '  %5s %9s %9s %6s %12s   %s\n' round PyTorch XnorSpec ratio faults/step "XnorSpec, heap kept: pairs/s ratio faults/step"
+  awk '{ printf "  %5d %9.0f %9.0f %6.2f %12s   %9.0f %6.2f %12s   (load %s after)\n", NR, $1, $2, $2 / $1, $3, $4, $4 / $1, $5, $6 }' "$out/rounds"
+  echo "  median ratio $(awk '{ print $2 / $1 }' "$out/rounds" | median); heap kept $(awk '{ print $4 / $1 }' "$out/rounds" | median)"
+}
+
+require_positive() {
+  if ! [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || ! awk -v x="$2" 'BEGIN { exit !(x > 0) }'; then
+    echo "could not read $1 (read '$2')" >&2; exit 1
+  fi
+}
+
+if $real_images; then real_image_rounds; exit 0; fi
 
 question() { "$python" src/bench/question_timed.py "$batch" "$epochs" | relay | sed -n 's/^seconds_per_epoch //p'; }
 

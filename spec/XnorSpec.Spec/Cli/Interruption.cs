@@ -212,6 +212,14 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
         // Seconds per epoch leave the first epoch out: a single finished epoch gives none, and no number is made up.
         if (kept.Length == 1) cut.GetProperty("secondsPerEpoch").GetString().Should().Be("NaN");
         report.GetProperty("stepOverheadMs").GetString().Should().Be("NaN", "a figure not measured is NaN, never a made-up number");
+        // The real-image figures come last: not reached, so NaN, with nothing made up for the datasets.
+        var real = report.GetProperty("realImages");
+        real.GetProperty("training").GetProperty("pairsPerSecond").GetString().Should().Be("NaN");
+        real.GetProperty("training").GetProperty("epochSeconds").GetArrayLength().Should().Be(0);
+        real.GetProperty("fixture").GetProperty("seconds").GetString().Should().Be("NaN");
+        real.GetProperty("fullDataset").GetProperty("found").GetBoolean().Should().BeFalse();
+        real.GetProperty("pairBuilding").GetArrayLength().Should().Be(0);
+        run.Output.Should().Contain("building pairs: n/a (not reached)");
     }
 
     // Plain output (not a terminal) prints "  epoch 1/100: mean loss ..." when an experiment's first epoch ends.
