@@ -46,6 +46,9 @@ internal static class BenchCommand
         { outDir, shortMode, imageSize, pairs, realImagesOnly, data };
         command.SetAction(parsed =>
         {
+            if (parsed.GetValue(realImagesOnly) && (parsed.GetValue(imageSize) is not null || parsed.GetValue(pairs) is not null))
+                throw new ArgumentException("--image-size and --pairs size the seed configuration's runs, which --real-images-only skips; leave them out, "
+                    + "or drop --real-images-only (the real-image figures always use the quick real-image setting).");
             var folder = parsed.GetValue(outDir)!;
             AtomicFile.EnsureWritableDirectory(folder);
             using var writer = OutputLock.OnFolder(folder); // held to the end: one run per folder

@@ -70,7 +70,10 @@ internal static class Options
     {
         if (folder is null) return experiment;
         if (!experiment.IsRealImages) throw new ArgumentException($"--data is for real-image experiments; {what} trains on solid colours.");
-        return experiment with { Data = XnorSpec.Data.PairData.FashionMnist };
+        return experiment with
+        {
+            Data = folder == XnorSpec.Files.FashionMnistFiles.FixtureWord ? XnorSpec.Data.PairData.FashionMnistSubset : XnorSpec.Data.PairData.FashionMnist,
+        };
     }
 
     /// <summary>--head, --encoder and --image-size: what a PyTorch state_dict does not record (XnorSpec model files do).</summary>

@@ -50,6 +50,8 @@ internal static class PredictCommand
             using var scope = NewDisposeScope();
             var (pairModel, experiment, _) = AnyModelFile.Load(parsed.GetValue(model)!, new PyTorchReading(parsed.GetValue(head), parsed.GetValue(encoder), parsed.GetValue(size)), chosen);
             using var ___ = pairModel;
+            if (experiment.Data == PairData.Colours && parsed.GetValue(data) is not null)
+                throw new ArgumentException($"--data is for models trained on Fashion-MNIST; model {experiment.Name} was trained on solid black and white images.");
             var (images, descriptions) = experiment.Data == PairData.Colours
                 ? ColourImages(arguments, experiment, parsed.GetValue(anyImage), chosen)
                 : RealImages(arguments, experiment, parsed.GetValue(data), chosen);
@@ -77,6 +79,8 @@ internal static class PredictCommand
 
     private static (Tensor[] Images, string[] Descriptions) RealImages(string[] arguments, Experiment experiment, string? dataFolder, Device device)
     {
+        // A model trained on the checked-in subset reads its references there unless told otherwise.
+        dataFolder ??= experiment.Data == PairData.FashionMnistSubset ? FashionMnistFiles.FixtureWord : null;
         using var inputs = new RealImageInputs(dataFolder, experiment.ImageSize, device);
         var read = arguments.Select(inputs.Read).ToArray();
         return (read.Select(r => r.Image).ToArray(), read.Select(r => r.Description).ToArray());

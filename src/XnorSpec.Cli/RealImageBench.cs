@@ -14,11 +14,10 @@ namespace XnorSpec.Cli;
 /// building pairs at 28x28 (drawing them, then turning them into tensors), and the quick real-image setting's
 /// training throughput on the subset (SmallCnn encoders, product head, batch 32, 640 pairs an epoch, SGD lr 0.1
 /// momentum 0.9, MSE; one libtorch thread, as the trainer runs SmallCnn). A figure not reached is NaN.
-/// They are measured in the order subset, training, full dataset, pair building, so that with --real-images-only
-/// the training finds glibc's heap as `xnor-spec train` does: before any large block has been freed. Freeing
-/// one (the full dataset, the seed runs of a whole bench) raises glibc's trim and mmap thresholds, after which
-/// a step stops returning memory to the system and faulting it back (about 770 minor faults a step fresh, 17
-/// after; page faults per step are recorded with the figure).
+/// They are measured in the order subset, training, full dataset, pair building. Page faults per step are recorded
+/// with the training figure: the trainer raises glibc's trim and mmap thresholds before its first step
+/// (NativeMemory.KeepFreedBlocksBetweenSteps), so a step keeps its freed blocks instead of faulting them back in
+/// (about 770 minor faults a step without it, single digits with it).
 /// </summary>
 internal static class RealImageBench
 {

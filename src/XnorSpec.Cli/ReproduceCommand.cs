@@ -48,7 +48,8 @@ internal static class ReproduceCommand
         var profile = Profile.Load(profileName);
         var experiments = profile.Experiments.Select(e => Options.WithDataFolder(seed is null ? e : e with { Seed = seed.Value }, dataFolder, $"profile '{profile.Name}'").Validated()).ToArray();
         var data = experiments.Select(e => e.Data).Where(d => d != PairData.Colours).Distinct().ToArray();
-        if (data.Length > 1) throw new ArgumentException($"Profile '{profile.Name}' mixes {string.Join(" and ", data)} experiments; give each data source a profile of its own.");
+        if (data.Length > 1 || (data.Length == 1 && experiments.Any(e => !e.IsRealImages)))
+            throw new ArgumentException($"Profile '{profile.Name}' mixes {string.Join(" and ", experiments.Select(e => e.Data).Distinct())} experiments; give each data source a profile of its own.");
         using var images = data.Length == 1 ? FashionMnistFiles.Open(data[0], dataFolder) : null;
         var directory = output ?? Path.Combine("results", profile.Name);
         AtomicFile.EnsureWritableDirectory(directory);

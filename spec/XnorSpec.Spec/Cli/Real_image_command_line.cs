@@ -12,7 +12,7 @@ namespace XnorSpec.Spec.Cli;
 
 /// <summary>
 /// `xnor-spec reproduce` on a real-image profile, run once as a real process on a tiny profile of the
-/// checked-in Fashion-MNIST subset (one epoch of 64 pairs, 200 held-out pairs): the same experiments as
+/// checked-in Fashion-MNIST subset (two epochs of 64 pairs, all zeros one, 200 held-out pairs): the same experiments as
 /// fashion-quick at a fraction of the cost. The specs below read what it left.
 /// </summary>
 public sealed class TinyRealImageReproduction : IDisposable
@@ -32,7 +32,7 @@ public sealed class TinyRealImageReproduction : IDisposable
         System.IO.Directory.CreateSymbolicLink(Path.Combine(Directory, "fashion-mnist"), FashionMnistFiles.FixtureFolder);
         File.WriteAllText(Path.Combine(Directory, "profiles", Profile + ".json"), $$"""
             {
-              "description": "The fashion-quick experiments at one epoch of 64 pairs, written by a spec.",
+              "description": "The fashion-quick experiments at two epochs of 64 pairs, written by a spec.",
               "settings": { "data": "FashionMnistSubset", "encoder": "SmallCnn", "imageSize": 28, "batchSize": 32, "learningRate": 0.1,
                             "momentum": 0.9, "epochs": 2, "pairs": 64, "heldOutPairs": {{HeldOutPairs}}, "seed": 3 },
               "experiments": [
@@ -137,6 +137,7 @@ public class Real_image_command_line(TinyRealImageReproduction reproduction, ITe
     [InlineData("a colour label rule on real images", "train --profile fashion-quick --labels SameColour", "on FashionMnistSubset pairs one of SameCategory, QueryInFirstHalf, AllZeros")]
     [InlineData("a --data folder without the four files", "train --profile fashion-quick --data EMPTY", "train-images-idx3-ubyte.gz")]
     [InlineData("held-out pairs below one in a profile", "reproduce --profile bad-held-out", "heldOutPairs")]
+    [InlineData("bench sizes with --real-images-only", "bench --real-images-only --pairs 5", "--image-size and --pairs size the seed configuration's runs")]
     public void Every_real_image_setting_is_checked_before_training_with_exit_2_and_a_message_naming_it(string what, string command, string named)
     {
         var empty = Directory.CreateTempSubdirectory("xnorspec-empty-").FullName;
@@ -156,6 +157,21 @@ public class Real_image_command_line(TinyRealImageReproduction reproduction, ITe
             run.Output.Should().NotContain("epoch 1/", "nothing trains");
         }
         finally { Directory.Delete(empty, recursive: true); }
+    }
+
+    [Fact]
+    public void Train_with_data_fixture_trains_on_the_checked_in_subset_and_records_it_in_the_model()
+    {
+        var model = Path.Combine(reproduction.Directory, "fixture.model");
+
+        var run = CliInProcess.Run("train", "--profile", "fashion-quick", "--data", "fixture", "--epochs", "1", "--pairs", "64", "--save", model);
+
+        output.WriteLine(run.ToString());
+        run.ExitCode.Should().Be(0);
+        run.Output.Should().Contain("3,000 training and 1,000 test images from " + FashionMnistFiles.FixtureFolder).And.Contain("held-out MSE");
+        var (saved, experiment) = ModelFile.Load(model);
+        saved.Dispose();
+        experiment.Data.Should().Be(PairData.FashionMnistSubset, "the word names the subset, not a folder of the whole dataset");
     }
 
     /// <summary>The tiny fixtures folder's profiles are only visible to a process started with it; the rest run in process.</summary>

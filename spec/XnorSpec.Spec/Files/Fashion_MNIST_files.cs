@@ -41,6 +41,8 @@ public sealed class Fashion_MNIST_files(ITestOutputHelper output) : IDisposable
         { "label outside 0-9", "train-labels-idx1-ubyte.gz", "label 10 at position 7 is outside 0-9" },
         { "images of another size", "train-images-idx3-ubyte.gz", "the images are 32x32; Fashion-MNIST's are 28x28" },
         { "more bytes than the header says", "t10k-images-idx3-ubyte.gz", "bytes more than its header" },
+        { "a header promising more than an array holds", "train-images-idx3-ubyte.gz", "promises more values than one array holds" },
+        { "a header promising a gigabyte", "t10k-images-idx3-ubyte.gz", "truncated: its header (1000 x 1000 x 1000) promises 1,000,000,000 values, the file holds 784,000" },
     };
 
     [Theory]
@@ -86,6 +88,24 @@ public sealed class Fashion_MNIST_files(ITestOutputHelper output) : IDisposable
                 });
                 break;
             case "more bytes than the header says": Rezip(At("t10k-images-idx3-ubyte.gz"), bytes => [.. bytes, 0, 0, 0]); break;
+            // Dimensions whose product overflows a long (2^31 - 1 squared, times 3); a gigabyte claimed, read only as far as the data goes.
+            case "a header promising more than an array holds":
+                Rezip(At("train-images-idx3-ubyte.gz"), bytes =>
+                {
+                    foreach (int at in new[] { 4, 8 }) BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(at), int.MaxValue);
+                    BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(12), 3);
+                    return bytes;
+                });
+                break;
+            case "a header promising a gigabyte":
+                Rezip(At("t10k-images-idx3-ubyte.gz"), bytes =>
+                {
+                    BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), 1000);
+                    BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(8), 1000);
+                    BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(12), 1000);
+                    return bytes;
+                });
+                break;
             default: throw new ArgumentOutOfRangeException(nameof(@case), @case, "no such case");
         }
         return data;

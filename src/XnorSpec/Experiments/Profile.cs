@@ -56,7 +56,13 @@ public sealed record Profile(string Name, string Description, Experiment Setting
             settings.Validated();
             var experiments = new List<Experiment>();
             for (experiment = 0; experiment < data.Experiments.Length; experiment++)
-                experiments.Add(data.Experiments[experiment.Value].ApplyTo(settings).Validated());
+            {
+                var overrides = data.Experiments[experiment.Value];
+                var one = overrides.ApplyTo(settings);
+                // An experiment that moves to real images without naming labels compares categories, not colours.
+                if (overrides.Labels is null && one.IsRealImages && !settings.IsRealImages) one = one with { Labels = LabelRule.SameCategory };
+                experiments.Add(one.Validated());
+            }
             return new Profile(name, data.Description, settings, experiments);
         }
         catch (ArgumentException e) when (e.ParamName is { } setting)
