@@ -79,8 +79,10 @@ internal static class PredictCommand
 
     private static (Tensor[] Images, string[] Descriptions) RealImages(string[] arguments, Experiment experiment, string? dataFolder, Device device)
     {
-        // A model trained on the checked-in subset reads its references there unless told otherwise.
-        dataFolder ??= experiment.Data == PairData.FashionMnistSubset ? FashionMnistFiles.FixtureWord : null;
+        // A model trained on the checked-in subset reads its references there unless --data or the variable says otherwise.
+        if (dataFolder is null && experiment.Data == PairData.FashionMnistSubset
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(FashionMnistFiles.EnvironmentVariable)))
+            dataFolder = FashionMnistFiles.FixtureWord;
         using var inputs = new RealImageInputs(dataFolder, experiment.ImageSize, device);
         var read = arguments.Select(inputs.Read).ToArray();
         return (read.Select(r => r.Image).ToArray(), read.Select(r => r.Description).ToArray());
