@@ -40,11 +40,8 @@ internal static class RealImageBench
     /// <summary>Pairs drawn and turned into tensors for the pair-building figures: ten quick-setting epochs.</summary>
     public const int PairsBuilt = 6400;
 
-    public static Experiment Quick(int epochs) => new()
-    {
-        Head = FusionKind.Product, Labels = LabelRule.SameCategory, Data = PairData.FashionMnist, Encoder = EncoderKind.SmallCnn, ImageSize = FashionMnistFiles.Side,
-        BatchSize = 32, LearningRate = 0.1, Momentum = 0.9, Epochs = epochs, Pairs = 640, Seed = 1,
-    };
+    /// <summary>The fashion-quick profile's product experiment (fixtures/profiles/fashion-quick.json), for <paramref name="epochs"/> epochs.</summary>
+    public static Experiment Quick(int epochs) => Profile.Load(Profile.FashionQuick).Get(FusionKind.Product, LabelRule.SameCategory) with { Epochs = epochs };
 
     /// <summary>Every figure NaN (or absent): what the report holds when the run stopped before reaching them.</summary>
     public static Figures NotReached(int epochs) => new(

@@ -58,7 +58,7 @@ internal static class ReproduceCommand
 
         Console.WriteLine($"Profile '{profile.Name}' on {Devices.Describe(device)}, {experiments.Length} experiments; writing to {Path.GetFullPath(directory)}");
         if (images is not null)
-            Console.WriteLine($"Images: {images.Train.Count:N0} training and {images.Test.Count:N0} test images from {images.Folder} (read in {images.LoadTime.TotalSeconds:F2} s)");
+            Console.WriteLine(images.Describe());
         var results = new ResultsFile(profile.Name, device.type.ToString().ToLowerInvariant(), seed ?? profile.Settings.Seed,
             ResultsFile.CurrentTorchSharpVersion, DateTimeOffset.UtcNow) { ImageFolder = images?.Folder };
 

@@ -64,7 +64,7 @@ internal static class TrainCommand
 
             Console.WriteLine($"Device: {Devices.Describe(chosen)}");
             if (images is not null)
-                Console.WriteLine($"Images: {images.Train.Count:N0} training and {images.Test.Count:N0} test images from {images.Folder} (read in {images.LoadTime.TotalSeconds:F2} s)");
+                Console.WriteLine(images.Describe());
             using var signals = new StopSignals();
             TrainingResult? result = null;
             RunDisplay.Show([experiment], (_, progress) => result = Trainer.Run(experiment, chosen, progress, signals.Token, images));

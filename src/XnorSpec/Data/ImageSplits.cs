@@ -6,6 +6,9 @@ namespace XnorSpec.Data;
 /// </summary>
 public sealed record ImageSplits(LabelledImages Train, LabelledImages Test, string Folder, TimeSpan LoadTime) : IDisposable
 {
+    /// <summary>One line for the command line: how many images of each split, from where, read in how long.</summary>
+    public string Describe() => $"Images: {Train.Count:N0} training and {Test.Count:N0} test images from {Folder} (read in {LoadTime.TotalSeconds:F2} s)";
+
     public void Dispose()
     {
         Train.Dispose();

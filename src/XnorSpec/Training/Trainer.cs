@@ -53,7 +53,7 @@ public static class Trainer
     {
         experiment.Validated();
         if (experiment.Data != PairData.Colours)
-            throw new ArgumentException($"Experiment {experiment.Name} trains on {experiment.Data}; pass its pairs to Trainer.Fit.", nameof(experiment));
+            throw new ArgumentException($"Experiment {experiment.Name} trains on {experiment.Data}; train it with Trainer.Run and its images, or TrainOnImages.", nameof(experiment));
         var fitted = Fit(model, experiment, new PairDataset(experiment.Seed, experiment.Pairs, experiment.ImageSize, experiment.Labels), device, progress, cancel);
         return fitted with
         {
