@@ -81,7 +81,12 @@ internal static class RunDisplay
         foreach (var c in table.Columns.Skip(1).Take(realImages ? 4 : 5)) c.RightAligned();
         foreach (var e in results.Experiments)
         {
-            var verdict = e.Verdict switch { "learned" => "[green]learned[/]", "stays near 0.5" => "[yellow]stays near 0.5[/]", var v => Markup.Escape(v) };
+            var verdict = e.Verdict switch
+            {
+                "learned" => "[green]learned[/]",
+                var v when v == "stays near 0.5" || v.StartsWith("not learned") => $"[yellow]{Markup.Escape(v)}[/]",
+                var v => Markup.Escape(v),
+            };
             var finalLoss = e.FinalLoss?.ToString("F4") ?? "-";
             if (realImages)
             {

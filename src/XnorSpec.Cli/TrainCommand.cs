@@ -84,9 +84,9 @@ internal static class TrainCommand
             if (result.HeldOut is { } heldOut)
                 Console.WriteLine($"held-out MSE after each epoch: {string.Join(" ", result.HeldOutAfterEpoch.Select(h => h.Mse.ToString("F4")))}\n"
                     + $"final loss {result.FinalLoss:F6}; held-out MSE {heldOut.Mse:F4}, accuracy {heldOut.Accuracy:F3} on {heldOut.Pairs} test-split pairs, eval mode "
-                    + $"({Verdicts.Of(result).Describe()}); {result.Seconds:F1} s");
+                    + $"({Verdicts.Describe(result)}); {result.Seconds:F1} s");
             else
-                Console.WriteLine($"final loss {result.FinalLoss:F6} ({Verdicts.Of(result).Describe()}); eval-mode predictions "
+                Console.WriteLine($"final loss {result.FinalLoss:F6} ({Verdicts.Describe(result)}); eval-mode predictions "
                     + $"{string.Join(" ", result.Predictions.Select(p => $"{p.Key}={p.Value:F3}"))}; {result.Seconds:F1} s");
             if (savePath is not null)
             {

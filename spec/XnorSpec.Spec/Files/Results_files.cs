@@ -41,7 +41,7 @@ public class Results_files : IDisposable
         finished.StepLosses.Should().Equal(run.StepLosses);
         finished.FinalLoss.Should().Be(run.FinalLoss);
         finished.Predictions.Should().Equal(run.Predictions);
-        finished.Verdict.Should().Be(Verdicts.Of(run).Describe());
+        finished.Verdict.Should().Be(Verdicts.Describe(run));
         finished.Model.Should().Be("models/x.model");
         finished.Encoder.Should().Be("SmallCnn");
         var failed = loaded.Experiments[1];

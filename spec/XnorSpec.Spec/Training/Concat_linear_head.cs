@@ -26,7 +26,7 @@ public class Concat_linear_head(ITestOutputHelper output)
     private const double SeedLowestEpochLoss = 0.23, SeedHighestEpochLoss = 0.275, SeedPredictionBand = 0.1;
 
     [Fact]
-    public void The_concat_linear_head_stays_near_one_half_on_same_colour_labels_for_the_whole_run()
+    public void At_the_quick_settings_the_concat_linear_head_stays_near_one_half_on_same_colour_labels_for_the_whole_run()
     {
         var run = Runs.Of(Runs.Quick, FusionKind.Concat, LabelRule.SameColour);
         output.WriteLine(Runs.Describe(run));

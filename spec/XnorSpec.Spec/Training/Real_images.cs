@@ -11,7 +11,8 @@ namespace XnorSpec.Spec.Training;
 /// <summary>
 /// Claim: the diagnosis carries over from solid colours to real images. On Fashion-MNIST pairs (same
 /// category or not), scored on held-out pairs of the test split that no training pair touches, the
-/// concat-linear head stays at the separable bound while the product head learns, and the concat head
+/// concat-linear head stays at the separable bound while the product head beats it (held-out MSE; the
+/// accuracies are read against the 3/4 a separable rule can reach, theorem 4), and the concat head
 /// learns what a separable head can: a label of the query alone, and all zeros. Quick fidelity
 /// (the fashion-quick profile, seed 1). Thresholds from seeds 1-8 in fixtures/reproduction/real-images-quick.csv;
 /// each comment gives the measured range and the margin.
@@ -28,20 +29,21 @@ public class Real_images(ITestOutputHelper output)
         // Seeds 1-8, all 64 epochs: held-out MSE 0.2488 at the lowest (margin 0.014 to 0.235), accuracy 0.469 to
         // 0.546 (margin 0.024 to 0.07 from one half; chance alone has a standard deviation of 0.016 on 1000 pairs).
         run.HeldOutAfterEpoch.Should().OnlyContain(h => h.Mse >= 0.235, "a separable head cannot beat the constant 0.5's 0.25 on balanced pairs");
-        run.HeldOutAfterEpoch.Should().OnlyContain(h => Math.Abs(h.Accuracy - 0.5) <= 0.07, "nor tell same from different better than chance");
+        run.HeldOutAfterEpoch.Should().OnlyContain(h => Math.Abs(h.Accuracy - 0.5) <= 0.07,
+            "it is seen to answer at chance (an observation at this setting: separability alone allows up to 3/4, theorem 4)");
         // Why: its logits add up, f(query) + g(template), on real images too (float precision, as in the theory specs).
         run.LargestRelativeContrast.Should().BeLessThan(1e-4, "z(a,c) + z(b,d) - z(a,d) - z(b,c) is zero for a separable head");
     }
 
     [Fact]
-    public void The_product_head_learns_same_category_labels_on_held_out_real_pairs()
+    public void The_product_head_beats_the_separable_bound_on_same_category_labels_of_held_out_real_pairs()
     {
         var run = RealImageRuns.Of(RealImageRuns.Profile.Get(FusionKind.Product, LabelRule.SameCategory));
         output.WriteLine(run.ToString());
 
         // Seeds 1-8: held-out MSE 0.170 to 0.188 (margin 0.022 to 0.21), accuracy 0.699 to 0.755 (margin 0.049 to 0.65).
         run.HeldOut.Mse.Should().BeLessThan(0.21, "its logit has an interaction term, so it separates same from different on images it never saw");
-        run.HeldOut.Accuracy.Should().BeGreaterThan(0.65);
+        run.HeldOut.Accuracy.Should().BeGreaterThan(0.65, "it answers well above chance (still below the 3/4 a separable rule can reach: the MSE is the evidence)");
         run.LargestRelativeContrast.Should().BeGreaterThan(1e-2, "its logits do not add up");
     }
 
@@ -73,7 +75,7 @@ public class Real_images(ITestOutputHelper output)
     [Theory]
     [InlineData(FusionKind.AbsDiff)]
     [InlineData(FusionKind.InferSent)]
-    public void Other_heads_with_an_interaction_term_learn_same_category_labels_on_held_out_real_pairs(FusionKind head)
+    public void Other_heads_with_an_interaction_term_beat_the_separable_bound_on_same_category_labels_of_held_out_real_pairs(FusionKind head)
     {
         var run = RealImageRuns.Of(Heads.Get(head, LabelRule.SameCategory));
         output.WriteLine(run.ToString());
@@ -82,7 +84,7 @@ public class Real_images(ITestOutputHelper output)
         // 0.155 to 0.201, accuracy 0.690 to 0.784; InferSent 0.152 to 0.200, 0.696 to 0.797. Margins: 0.019 or more to
         // 0.22, 0.04 or more to 0.65.
         run.HeldOut.Mse.Should().BeLessThan(0.22, "|q - t| and [q, t, |q - t|, q * t] let the logit depend on both images at once");
-        run.HeldOut.Accuracy.Should().BeGreaterThan(0.65);
+        run.HeldOut.Accuracy.Should().BeGreaterThan(0.65, "well above chance (read against the 3/4 separable ceiling: the MSE is the evidence)");
         run.LargestRelativeContrast.Should().BeGreaterThan(1e-2, "its logits do not add up");
     }
 
@@ -95,7 +97,7 @@ public class Real_images(ITestOutputHelper output)
         // Seeds 1-8 of the heads-fashion profile: held-out MSE 0.251 to 0.262 (margin 0.016 to 0.235), accuracy 0.475
         // to 0.523 (margin 0.045 to 0.07 from one half), like Concat's 0.257 to 0.292 and 0.476 to 0.527 there.
         run.HeldOut.Mse.Should().BeGreaterThanOrEqualTo(0.235, "q + t through one linear layer is f(q) + g(t)");
-        Math.Abs(run.HeldOut.Accuracy - 0.5).Should().BeLessThanOrEqualTo(0.07);
+        Math.Abs(run.HeldOut.Accuracy - 0.5).Should().BeLessThanOrEqualTo(0.07, "it is seen at chance, like Concat (an observation; theorem 4 allows up to 3/4)");
         run.LargestRelativeContrast.Should().BeLessThan(1e-4);
     }
 }

@@ -57,18 +57,19 @@ public class Real_images_full_dataset(ITestOutputHelper output)
         // Seeds 1-5, all 15 epochs: held-out MSE 0.2848 to 0.3775 (margin 0.050 to 0.235), accuracy 0.457 to 0.548
         // (margin 0.022 to 0.07 from one half).
         run.HeldOutAfterEpoch.Should().OnlyContain(h => h.Mse >= 0.235, "a separable head cannot beat the constant 0.5's 0.25 on balanced pairs");
-        run.HeldOutAfterEpoch.Should().OnlyContain(h => Math.Abs(h.Accuracy - 0.5) <= 0.07, "nor tell same from different better than chance");
+        run.HeldOutAfterEpoch.Should().OnlyContain(h => Math.Abs(h.Accuracy - 0.5) <= 0.07,
+            "it is seen to answer at chance (an observation at this setting: separability alone allows up to 3/4, theorem 4)");
         run.LargestRelativeContrast.Should().BeLessThan(1e-4, "its logits add up, f(query) + g(template), with ResNet18 encoders too");
     }
 
     [SkippableFact]
-    public void With_ResNet18_encoders_on_the_whole_dataset_the_product_head_learns_same_category_labels_on_held_out_pairs()
+    public void With_ResNet18_encoders_on_the_whole_dataset_the_product_head_beats_the_separable_bound_on_same_category_labels_of_held_out_pairs()
     {
         var run = Run(FusionKind.Product, LabelRule.SameCategory);
 
         // Seeds 1-5: held-out MSE 0.140 to 0.173 (margin 0.027 to 0.20), accuracy 0.758 to 0.802 (margin 0.058 to 0.70).
         run.HeldOut.Mse.Should().BeLessThan(0.20, "its logit has an interaction term");
-        run.HeldOut.Accuracy.Should().BeGreaterThan(0.70);
+        run.HeldOut.Accuracy.Should().BeGreaterThan(0.70, "well above chance (read against the 3/4 a separable rule can reach: the MSE is the evidence)");
     }
 
     [SkippableFact]

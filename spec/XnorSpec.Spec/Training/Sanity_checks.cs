@@ -74,7 +74,7 @@ public class Sanity_checks(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(AllHeads))]
-    public void Separable_heads_never_beat_the_constant_one_half_baseline_and_the_others_do(FusionKind head)
+    public void Separable_heads_never_beat_the_constant_one_half_baseline_and_at_the_catalogue_setting_the_others_do(FusionKind head)
     {
         var run = Fusion_heads.Run(head);
         const double baseline = 0.25;

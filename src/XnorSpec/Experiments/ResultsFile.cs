@@ -57,7 +57,7 @@ public sealed record ExperimentResult(
         return new ExperimentResult(e.Name, e.Head.ToString(), e.Labels.ToString(), e.BatchSize, e.LearningRate, e.Momentum,
             e.Epochs, e.ImageSize, e.Pairs, e.Seed, r.Completed, r.StepsPerEpoch,
             r.EpochsRun > 0 ? r.FinalLoss : null, r.EpochLosses, r.StepLosses,
-            r.Predictions, r.TrainModePredictions, Verdicts.Of(r).Describe(), r.Seconds, model, Encoder: e.Encoder.ToString(),
+            r.Predictions, r.TrainModePredictions, Verdicts.Describe(r), r.Seconds, model, Encoder: e.Encoder.ToString(),
             Data: e.Data.ToString(), HeldOut: HeldOutResult.From(r));
     }
 
