@@ -39,6 +39,22 @@ public partial class Documentation(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_quoted_question_has_the_settings_of_the_seed_profile()
+    {
+        // The question's page is the evidence for the seed profile's numbers; the two must not drift apart.
+        var question = File.ReadAllText(Path.Combine(MarkdownDocuments.Root, "fixtures", "question", "README.md"));
+        var seed = XnorSpec.Experiments.Profile.Load("seed").Settings;
+        string Quoted(string pattern) => Regex.Match(question, pattern).Groups[1].Value;
+
+        Quoted(@"optim\.SGD\(t_eval\.parameters\(\), lr=([0-9.]+)").Should().Be(seed.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Quoted(@"momentum=([0-9.]+)\)").Should().Be(seed.Momentum.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Quoted(@"epochs = ([0-9]+)").Should().Be(seed.Epochs.ToString());
+        Quoted(@"__len__\(self\):\s+return ([0-9]+)").Should().Be(seed.Pairs.ToString());
+        Quoted(@"pairs of images \(3x([0-9]+)x").Should().Be(seed.ImageSize.ToString());
+        question.Should().Contain("nn.Linear(2000, 1)").And.Contain("torch.cat([q,t],-1)").And.Contain("q_features * t_features");
+    }
+
+    [Fact]
     public void Every_repository_path_the_Markdown_documents_name_exists()
     {
         var missing = new List<string>();

@@ -75,20 +75,28 @@ public static class MarkdownDocuments
         foreach (var raw in code.Split([' ', '\t', '\n', '"', '\'', '(', ')', '[', ']', '=', '`'], StringSplitOptions.RemoveEmptyEntries))
         {
             var word = raw.TrimEnd(',', ';', ':', '.', '!', '?');
-            if (!word.Contains('/') || word.Contains("://") || word.StartsWith("..", StringComparison.Ordinal) || word.StartsWith('/')) continue;
+            if (!word.Contains('/') || word.Contains("://") || word.StartsWith('/')) continue;
             var first = word.Split('/')[0];
-            string? resolved = TopLevel.Contains(first) ? System.IO.Path.Combine(Root, word)
+            // "../" is relative to the document, and a path that leaves the repository is always missing: a clone has nothing beside it.
+            string? resolved = first == ".." ? System.IO.Path.GetFullPath(System.IO.Path.Combine(document.Folder, word))
+                : TopLevel.Contains(first) ? System.IO.Path.Combine(Root, word)
                 : first.Length > 0 && (File.Exists(System.IO.Path.Combine(document.Folder, first)) || Directory.Exists(System.IO.Path.Combine(document.Folder, first)))
                     ? System.IO.Path.Combine(document.Folder, word) : null;
             if (resolved is null || word.Split('/').Any(part => Regex.IsMatch(part, "^[A-Z][A-Z_]+$")) || word.Contains("/bin/") || word.Contains("/obj/")) continue;
-            if (ignored.Ignores(System.IO.Path.GetRelativePath(Root, resolved).Replace('\\', '/'))) continue;
+            var relative = System.IO.Path.GetRelativePath(Root, resolved).Replace('\\', '/');
+            if (!relative.StartsWith("../", StringComparison.Ordinal) && ignored.Ignores(relative)) continue;
             yield return (word, resolved);
         }
     }
 
-    /// <summary>A path exists as a file or a folder; a '*' in its last part must match at least one file.</summary>
+    /// <summary>
+    /// A path exists as a file or a folder inside the repository (a clone has nothing beside it); a '*' in its
+    /// last part must match at least one file.
+    /// </summary>
     public static bool Exists(string path)
     {
+        var root = System.IO.Path.GetFullPath(Root).TrimEnd('/') + "/";
+        if (!(System.IO.Path.GetFullPath(path).TrimEnd('/') + "/").StartsWith(root, StringComparison.Ordinal)) return false;
         var name = System.IO.Path.GetFileName(path.TrimEnd('/'));
         if (!name.Contains('*')) return File.Exists(path) || Directory.Exists(path);
         var folder = System.IO.Path.GetDirectoryName(path.TrimEnd('/'))!;
