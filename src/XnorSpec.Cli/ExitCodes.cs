@@ -6,7 +6,7 @@ using XnorSpec.Training;
 
 namespace XnorSpec.Cli;
 
-/// <summary>0: success. 1: the run failed (diverged, interrupted, native backend), or `check` found a model that cannot tell same from different, or `compare` found the engines differ. 2: bad usage or bad input, or an output another run holds.</summary>
+/// <summary>The exit codes; their meanings are documented once, in src/XnorSpec.Cli/README.md (Exit codes).</summary>
 internal static class ExitCodes
 {
     public const int Success = 0;
