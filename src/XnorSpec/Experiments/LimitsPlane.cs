@@ -56,11 +56,11 @@ public static class LimitsPlane
         ("quick-study-concat-bs10-lr0.01.txt", EncoderKind.ResNet18, FusionKind.Concat),
     ];
 
-    /// <summary>Real-image runs in the heads runs format (held-out MSE and accuracy per row).</summary>
+    /// <summary>
+    /// Real-image runs in the heads runs format (held-out MSE and accuracy per row). real-images-quick.csv is not a
+    /// source: its same-category runs are heads-fashion-lr0.1.csv's Concat and Product runs (same setting, seeds, figures).
+    /// </summary>
     public static readonly IReadOnlyList<string> RealImageHeadRuns = ["heads-fashion.csv", "heads-fashion-lr0.1.csv"];
-
-    /// <summary>Real-image runs with held-out scores after every epoch (the fashion-quick setting, SmallCnn on the subset).</summary>
-    public const string RealImagesQuick = "real-images-quick.csv";
 
     /// <summary>results.json files of the full real-image fidelity.</summary>
     public const string FullDatasetFolder = "fashion-resnet18";
@@ -75,7 +75,6 @@ public static class LimitsPlane
         foreach (var file in RealImageHeadRuns)
             points.AddRange(CapabilityTable.Load(Path.Combine(folder, file)).Where(r => r.Data != PairData.Colours)
                 .Select(r => new LimitsPoint(file, r.Data, r.Head, r.Encoder.ToString(), r.Seed, r.HeldOutMse, r.HeldOutAccuracy)));
-        points.AddRange(FromRealImagesQuick(folder));
         foreach (var path in Directory.GetFiles(Path.Combine(folder, FullDatasetFolder), "*.json").Order(StringComparer.Ordinal))
         {
             var source = $"{FullDatasetFolder}/{Path.GetFileName(path)}";
@@ -122,19 +121,6 @@ public static class LimitsPlane
             var (mse, accuracy) = FourPairs(P("BB"), P("BW"), P("WB"), P("WW"));
             yield return new LimitsPoint(file, PairData.Colours, m.Groups["head"].Success ? Enum.Parse<FusionKind>(m.Groups["head"].Value) : head,
                 encoder.ToString(), long.Parse(m.Groups["seed"].Value, CultureInfo.InvariantCulture), mse, accuracy);
-        }
-    }
-
-    private static IEnumerable<LimitsPoint> FromRealImagesQuick(string folder)
-    {
-        var lines = File.ReadAllLines(Path.Combine(folder, RealImagesQuick));
-        var column = lines[0].Split(',').Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i);
-        foreach (var cells in lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')))
-        {
-            if (cells[column["labels"]] != nameof(LabelRule.SameCategory)) continue;
-            double Last(string name) => double.Parse(cells[column[name]].Split(';')[^1], CultureInfo.InvariantCulture);
-            yield return new LimitsPoint(RealImagesQuick, PairData.FashionMnistSubset, Enum.Parse<FusionKind>(cells[column["head"]]), nameof(EncoderKind.SmallCnn),
-                long.Parse(cells[column["seed"]], CultureInfo.InvariantCulture), Last("heldOutMseByEpoch"), Last("heldOutAccuracyByEpoch"));
         }
     }
 
