@@ -30,6 +30,7 @@ public static class CommandLine
         ExportCommand.CreateImport(),
         CompareCommand.Create(),
         HeadsCommand.Create(),
+        LimitsCommand.Create(),
         StudyCommand.Create(),
         StudyCommand.CreateSummary(),
         BenchCommand.Create(),

@@ -41,6 +41,7 @@ public class Usage_errors(ITestOutputHelper output)
     [InlineData("train")]
     [InlineData("predict")]
     [InlineData("heads")]
+    [InlineData("limits")]
     [InlineData("study")]
     [InlineData("study-summary")]
     [InlineData("bench")]
