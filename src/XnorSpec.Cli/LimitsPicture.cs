@@ -34,7 +34,7 @@ public static class LimitsPicture
         var region = plot.Add.Rectangle(LimitsPlane.SeparableMseAtLeast, right, bottom, LimitsPlane.SeparableAccuracyAtMost);
         region.FillStyle.Color = Colors.Gray.WithAlpha(0.18);
         region.LineStyle.Width = 0;
-        Note(plot, "reachable by a separable head", (LimitsPlane.SeparableMseAtLeast + right) / 2, bottom + 0.02, Alignment.LowerCenter, 15, Colors.DimGray);
+        Note(plot, "every separable head lies here", (LimitsPlane.SeparableMseAtLeast + right) / 2, bottom + 0.02, Alignment.LowerCenter, 15, Colors.DimGray);
 
         foreach (var (y, text, colour, pattern) in new[]
         {
