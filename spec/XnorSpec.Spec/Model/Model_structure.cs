@@ -53,6 +53,7 @@ public class Model_structure
     [Theory]
     [InlineData(EncoderKind.ResNet18, 11_689_512)]
     [InlineData(EncoderKind.SmallCnn, 88_696)]
+    [InlineData(EncoderKind.SmallCnnGroupNorm, 88_696)]
     public void Every_encoder_gives_1000_features_per_image_from_parameters_of_its_own(EncoderKind kind, long parameters)
     {
         using var first = Encoders.Create(kind);

@@ -112,7 +112,7 @@ public static class Trainer
         // SmallCnn's layers are too small to split: a quick-profile step takes about 12 ms on one
         // libtorch thread and 18 ms on two, so it trains on one (and so replays bit for bit whatever
         // the process's thread count). ResNet18 uses every thread the process has.
-        using var oneThread = experiment.Encoder is EncoderKind.SmallCnn or EncoderKind.TinyCnn ? NativeBackend.UseThreads(1) : null;
+        using var oneThread = experiment.Encoder is EncoderKind.SmallCnn or EncoderKind.SmallCnnGroupNorm or EncoderKind.TinyCnn ? NativeBackend.UseThreads(1) : null;
         NativeMemory.KeepFreedBlocksBetweenSteps();
         using var optimizer = optim.SGD(model.parameters(), experiment.LearningRate, experiment.Momentum);
         int stepsPerEpoch = experiment.StepsPerEpoch;
