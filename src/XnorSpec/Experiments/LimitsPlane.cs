@@ -14,7 +14,7 @@ public sealed record LimitsPoint(string Source, PairData Data, FusionKind Head, 
 {
     public bool Separable => FusionHead.IsSeparable(Head);
 
-    /// <summary>Inside the region a separable head can reach: MSE at least 1/4 and accuracy at most 3/4.</summary>
+    /// <summary>Inside the region where every separable head lies on balanced pairs: MSE at least 1/4 and accuracy at most 3/4.</summary>
     public bool InSeparableRegion => Mse >= LimitsPlane.SeparableMseAtLeast && Accuracy <= LimitsPlane.SeparableAccuracyAtMost;
 }
 
