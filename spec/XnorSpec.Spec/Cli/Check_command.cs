@@ -91,10 +91,11 @@ public sealed class Check_command(ITestOutputHelper output) : IDisposable
     {
         // Running variance 1e10: in eval mode bn3 gives its bias for every image, so every pair gets the same
         // output (balanced loss at least 0.25); training mode never reads the running statistics.
-        var path = Edited(FusionKind.Product, "eval-wrong.model", (name, state) => state[$"{name}.running_var"].fill_(1e10));
+        var path = Edited("eval-wrong.model", (name, state) => state[$"{name}.running_var"].fill_(1e10));
 
         var (run, check) = Check("--model", path);
 
+        ShouldBeAsTrained(check.GetProperty("trainModePredictions"), Trained.TrainModePredictions, "training mode is untouched");
         check.GetProperty("xnorLossTrainMode").GetDouble().Should().BeLessThanOrEqualTo(Verdicts.LearnedAtMost, "training mode is untouched and the run learned");
         check.GetProperty("xnorLossEval").GetDouble().Should().BeGreaterThanOrEqualTo(0.25 - 1e-6, "in eval mode every pair gets the same output");
         run.ExitCode.Should().Be(1, "a model is used in eval mode, where this one cannot tell same from different");
@@ -109,7 +110,7 @@ public sealed class Check_command(ITestOutputHelper output) : IDisposable
         // gamma (x - mean') / s + beta' is gamma (x - mean) / s + beta again (mean' = mean + (beta' - beta) s / gamma),
         // while in training mode the batch-normalised value is at most sqrt(count - 1) < 100 in size, so the ReLU
         // after bn3 gives 0 for every image: every pair gets the same output.
-        var path = Edited(FusionKind.Product, "train-wrong.model", (name, state) =>
+        var path = Edited("train-wrong.model", (name, state) =>
         {
             Tensor gamma = state[$"{name}.weight"], beta = state[$"{name}.bias"], mean = state[$"{name}.running_mean"];
             var s = (state[$"{name}.running_var"] + BatchNormEpsilon).sqrt();
@@ -121,18 +122,26 @@ public sealed class Check_command(ITestOutputHelper output) : IDisposable
         var (run, check) = Check("--model", path);
 
         check.GetProperty("xnorLossTrainMode").GetDouble().Should().BeGreaterThanOrEqualTo(0.25 - 1e-6, "in training mode every pair gets the same output");
+        ShouldBeAsTrained(check.GetProperty("evalPredictions"), Trained.Predictions, "eval mode computes what it did before the edit");
         check.GetProperty("xnorLossEval").GetDouble().Should().BeLessThanOrEqualTo(Verdicts.LearnedAtMost, "eval mode computes what it did before the edit");
         run.ExitCode.Should().Be(0, "a model is used in eval mode, where this one tells same from different");
         check.GetProperty("tellsSameFromDifferent").GetBoolean().Should().BeTrue();
     }
 
+    private static TrainingResult Trained => Runs.Of(Runs.Quick, FusionKind.Product, LabelRule.SameColour);
+
+    private static void ShouldBeAsTrained(JsonElement predictions, IReadOnlyDictionary<string, float> trained, string because)
+    {
+        foreach (var (pair, value) in trained) predictions.GetProperty(pair).GetSingle().Should().BeApproximately(value, 1e-4f, $"{because} ({pair})");
+    }
+
     // nn.BatchNorm2d's default, which Encoders uses.
     private const double BatchNormEpsilon = 1e-5;
 
-    /// <summary>A copy of the quick profile's trained <paramref name="head"/> model with each tower's bn3 edited.</summary>
-    private string Edited(FusionKind head, string name, Action<string, Dictionary<string, Tensor>> edit)
+    /// <summary>A copy of the quick profile's trained product model with each tower's bn3 edited.</summary>
+    private string Edited(string name, Action<string, Dictionary<string, Tensor>> edit)
     {
-        var original = Saved(Runs.Of(Runs.Quick, head, LabelRule.SameColour), $"original-{name}");
+        var original = Saved(Trained, $"original-{name}");
         var (model, experiment) = ModelFile.Load(original);
         using (model)
         {
