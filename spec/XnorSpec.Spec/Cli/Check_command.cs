@@ -8,6 +8,7 @@ using XnorSpec.Spec.Support;
 using XnorSpec.Training;
 using Xunit;
 using Xunit.Abstractions;
+using static TorchSharp.torch;
 
 namespace XnorSpec.Spec.Cli;
 
@@ -78,6 +79,81 @@ public sealed class Check_command(ITestOutputHelper output) : IDisposable
         check.GetProperty("family").GetString().Should().Be(ModelCheck.InteractionFamily);
         check.GetProperty("tellsSameFromDifferent").GetBoolean().Should().BeFalse();
         run.Output.Should().Contain("cannot tell same from different").And.Contain("untrained or trained on other labels");
+    }
+
+    // The eval-mode criterion, pinned from both sides: the quick product run, copied through its file, then
+    // edited in the last BatchNorm of each tower (bn3) so that only one of the two modes answers right.
+    // Eval mode normalises with the running statistics, training mode with the batch's own, and bn3 feeds a
+    // ReLU, global pooling and the encoder's Linear, so what reaches the head is decided there.
+
+    [Fact]
+    public void A_model_right_in_training_mode_but_wrong_in_eval_mode_cannot_tell_same_from_different_exit_code_1()
+    {
+        // Running variance 1e10: in eval mode bn3 gives its bias for every image, so every pair gets the same
+        // output (balanced loss at least 0.25); training mode never reads the running statistics.
+        var path = Edited("eval-wrong.model", (name, state) => state[$"{name}.running_var"].fill_(1e10));
+
+        var (run, check) = Check("--model", path);
+
+        ShouldBeAsTrained(check.GetProperty("trainModePredictions"), Trained.TrainModePredictions, "training mode is untouched");
+        check.GetProperty("xnorLossTrainMode").GetDouble().Should().BeLessThanOrEqualTo(Verdicts.LearnedAtMost, "training mode is untouched and the run learned");
+        check.GetProperty("xnorLossEval").GetDouble().Should().BeGreaterThanOrEqualTo(0.25 - 1e-6, "in eval mode every pair gets the same output");
+        run.ExitCode.Should().Be(1, "a model is used in eval mode, where this one cannot tell same from different");
+        check.GetProperty("tellsSameFromDifferent").GetBoolean().Should().BeFalse();
+        run.Output.Should().Contain("this model cannot tell same from different");
+    }
+
+    [Fact]
+    public void A_model_right_in_eval_mode_but_wrong_in_training_mode_tells_same_from_different_exit_code_0()
+    {
+        // bn3's bias lowered to -(100 |gamma| + 1) and its running mean moved to match: in eval mode
+        // gamma (x - mean') / s + beta' is gamma (x - mean) / s + beta again (mean' = mean + (beta' - beta) s / gamma),
+        // while in training mode the batch-normalised value is at most sqrt(count - 1) < 100 in size, so the ReLU
+        // after bn3 gives 0 for every image: every pair gets the same output.
+        var path = Edited("train-wrong.model", (name, state) =>
+        {
+            Tensor gamma = state[$"{name}.weight"], beta = state[$"{name}.bias"], mean = state[$"{name}.running_mean"];
+            var s = (state[$"{name}.running_var"] + BatchNormEpsilon).sqrt();
+            var lowered = -(gamma.abs() * 100 + 1);
+            mean.add_((lowered - beta) * s / gamma);
+            beta.copy_(lowered);
+        });
+
+        var (run, check) = Check("--model", path);
+
+        check.GetProperty("xnorLossTrainMode").GetDouble().Should().BeGreaterThanOrEqualTo(0.25 - 1e-6, "in training mode every pair gets the same output");
+        ShouldBeAsTrained(check.GetProperty("evalPredictions"), Trained.Predictions, "eval mode computes what it did before the edit");
+        check.GetProperty("xnorLossEval").GetDouble().Should().BeLessThanOrEqualTo(Verdicts.LearnedAtMost, "eval mode computes what it did before the edit");
+        run.ExitCode.Should().Be(0, "a model is used in eval mode, where this one tells same from different");
+        check.GetProperty("tellsSameFromDifferent").GetBoolean().Should().BeTrue();
+    }
+
+    private static TrainingResult Trained => Runs.Of(Runs.Quick, FusionKind.Product, LabelRule.SameColour);
+
+    private static void ShouldBeAsTrained(JsonElement predictions, IReadOnlyDictionary<string, float> trained, string because)
+    {
+        foreach (var (pair, value) in trained) predictions.GetProperty(pair).GetSingle().Should().BeApproximately(value, 1e-4f, $"{because} ({pair})");
+    }
+
+    // nn.BatchNorm2d's default, which Encoders uses.
+    private const double BatchNormEpsilon = 1e-5;
+
+    /// <summary>A copy of the quick profile's trained product model with each tower's bn3 edited.</summary>
+    private string Edited(string name, Action<string, Dictionary<string, Tensor>> edit)
+    {
+        var original = Saved(Trained, $"original-{name}");
+        var (model, experiment) = ModelFile.Load(original);
+        using (model)
+        {
+            experiment.Encoder.Should().Be(EncoderKind.SmallCnn, "bn3 is SmallCnn's last BatchNorm");
+            var state = model.state_dict().ToDictionary(e => e.Key, e => e.Value);
+            using (var scope = NewDisposeScope())
+            using (no_grad())
+                foreach (var tower in new[] { "queryEncoder", "templateEncoder" }) edit($"{tower}.bn3", state);
+            var path = Path.Combine(directory, name);
+            ModelFile.Save(model, experiment, path);
+            return path;
+        }
     }
 
     [Theory]

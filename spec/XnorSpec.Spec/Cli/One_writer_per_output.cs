@@ -105,5 +105,59 @@ public sealed class One_writer_per_output(ITestOutputHelper output) : IDisposabl
         using var retaken = OutputLock.OnFolder(folder);
     }
 
+    // The holder's record lives inside the lock's lifetime: written only once the lock is taken (a run that
+    // finds the output held never overwrites the holder's record) and removed before the lock is let go (a
+    // run that lets go never removes the next holder's record). Either way round, a later run would be
+    // refused without being told who holds the output.
+
+    [Fact]
+    public void A_run_refused_an_output_leaves_the_holder_s_record_as_it_was_and_names_that_holder()
+    {
+        var folder = Path.Combine(longRun.Directory, "held-by-a-stand-in");
+        Directory.CreateDirectory(folder);
+        string lockFile = Path.Combine(folder, ".xnor-spec.lock"), record = lockFile + ".owner";
+        // A holder that is not an OutputLock: the lock file opened as OutputLock opens it, and a record of its own.
+        using var holder = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var holders = $"{Environment.ProcessId}\nthe spec's stand-in holder\n";
+        File.WriteAllText(record, holders);
+
+        var refused = () => OutputLock.OnFolder(folder);
+
+        refused.Should().Throw<OutputInUseException>().Which.Message.Should().Contain($"process {Environment.ProcessId} (the spec's stand-in holder)");
+        File.ReadAllText(record).Should().Be(holders, "a run that could not take the lock writes no record");
+    }
+
+    [Fact]
+    public void A_run_that_takes_an_output_the_moment_its_holder_lets_go_keeps_its_record_so_a_third_run_is_told_who_holds_it()
+    {
+        var folder = Path.Combine(longRun.Directory, "handed-over");
+        var record = Path.Combine(folder, ".xnor-spec.lock.owner");
+        OutputLock? next = null;
+        bool tried = false;
+        // At the moment the first holder removes its record, a second run tries to take the output (this process
+        // stands for it: another open of the lock file is another holder). The lock must still be held then.
+        OutputLock.RemovingRecord = path =>
+        {
+            if (path != record) return; // another spec's lock
+            tried = true;
+            try { next = OutputLock.OnFolder(folder); }
+            catch (OutputInUseException) { }
+        };
+        try
+        {
+            OutputLock.OnFolder(folder).Dispose();
+        }
+        finally
+        {
+            OutputLock.RemovingRecord = null;
+        }
+        tried.Should().BeTrue("the first holder removes its record when it lets go");
+        using var second = next ?? OutputLock.OnFolder(folder);
+
+        File.Exists(record).Should().BeTrue("the second holder's record stays while it holds the output");
+        var third = () => OutputLock.OnFolder(folder);
+        third.Should().Throw<OutputInUseException>().Which.Message.Should().Contain($"process {Environment.ProcessId} (");
+    }
+
     private static bool IsFirstEpochLine(string line) => line.TrimStart().StartsWith("epoch 1/");
 }

@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+// For OutputLock.RemovingRecord, the one seam the specs need into this file (see there).
+[assembly: InternalsVisibleTo("XnorSpec.Spec")]
 
 namespace XnorSpec.Files;
 
@@ -85,10 +89,17 @@ public sealed class OutputLock : IDisposable
         return $"{command}, started {self.StartTime.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z on {Environment.MachineName}";
     }
 
+    /// <summary>
+    /// A seam for the specs (One_writer_per_output), null otherwise: called with the record's path just before a
+    /// holder removes it, in the same statement, so a spec can try to take the lock at that very moment and see
+    /// that it is still held (a run that let go first would remove the record of the next holder).
+    /// </summary>
+    internal static Action<string>? RemovingRecord;
+
     public void Dispose()
     {
         // The record goes first, while the lock is still held, so it never names a process that has let go.
-        try { File.Delete(ownerFile); }
+        try { RemovingRecord?.Invoke(ownerFile); File.Delete(ownerFile); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         held.Dispose();
     }
