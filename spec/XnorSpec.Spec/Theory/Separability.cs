@@ -57,7 +57,8 @@ public class Separability(ITestOutputHelper output)
     // (fixtures/reproduction/theory-and-threads.txt, part 4):
     // 40/40 for Bilinear, Cosine and InferSent, 39/40 Product and AbsDiff, 38/40 ConcatMlp (with
     // ResNet18 encoders: 40/40 Product, AbsDiff, Bilinear, Cosine, 39/40 ConcatMlp, 38/40 InferSent).
-    // The spec takes seeds 1-10 and requires at least 9 of them.
+    // The spec takes seeds 1-10 and requires at least 9 of them. At ConcatMlp's rate (38/40) a count of 10 fresh
+    // seeds has SD 0.69 and falls below 9 with probability 0.09: 1.4 SD, not re-derived; seeds 1-10 themselves are fixed.
     [Theory]
     [MemberData(nameof(NonSeparableHeads))]
     public void A_non_separable_head_has_a_clearly_non_zero_contrast_on_black_white_black_white_at_initialisation(FusionKind head)

@@ -14,15 +14,23 @@ namespace XnorSpec.Spec.Training;
 /// </summary>
 public class Concat_linear_head(ITestOutputHelper output)
 {
-    // Quick profile (SmallCnn, 32x32, batch 10, lr 0.01), seeds 1-10 (fixtures/reproduction/quick-smallcnn-study.csv):
-    // epoch means 0.2412 to 0.2649, eval-mode predictions 0.400 to 0.635. Margins: loss 0.23..0.275 (0.011 below the
-    // lowest, 0.010 above the highest; the quick runs that learn end below 0.035), predictions 0.5 +/- 0.2 (0.065 beyond
-    // the widest; a head that had learned XNOR would answer within 0.1 of 0 or 1).
-    internal const double QuickLowestEpochLoss = 0.23, QuickHighestEpochLoss = 0.275, QuickPredictionBand = 0.2;
+    // Quick profile (SmallCnn, 32x32, batch 10, lr 0.01), seeds 1-10 (fixtures/reproduction/quick-smallcnn-study.csv)
+    // and 11-30 (fixtures/reproduction/margins-2026-12-03/quick-concat-seeds-11-30.csv): epoch means 0.2384 to 0.2649,
+    // eval-mode predictions 0.365 to 0.698. Margins: loss 0.23..0.275 (0.0084 below the lowest = 2.5 SD, SD 0.0033 of
+    // each seed's lowest over 30 seeds; 0.010 above the highest = 3.6 SD, SD 0.0028; the quick runs that learn end
+    // below 0.035), predictions 0.5 +/- 0.3 (0.102 beyond the widest, seed 30's 0.698 = 2.6 SD, SD 0.039 of each
+    // seed's widest over 30 seeds; a head that had learned XNOR answers within 0.1 of 0 or 1, 0.4 or more from 0.5).
+    // The band was 0.2 from seeds 1-10 (widest 0.635); seed 30 came within 0.002 of it.
+    internal const double QuickLowestEpochLoss = 0.23, QuickHighestEpochLoss = 0.275, QuickPredictionBand = 0.3;
 
     // Seed profile, batch size 10, seeds 1-3 (fixtures/reproduction/study.csv, arm seed10): epoch means 0.2425
     // (seed 2, epoch 2) to 0.2613, eval-mode predictions 0.452 to 0.549. Margins: loss 0.23..0.275 (0.0125 below
-    // the lowest, 0.014 above the highest; runs that learn end below 0.1), predictions 0.5 +/- 0.1.
+    // the lowest, 0.014 above the highest; runs that learn end below 0.1), predictions 0.5 +/- 0.1. Seeds 4 and 5 added
+    // (fixtures/reproduction/margins-2026-12-03/seed-concat-more-seeds.csv): epoch means 0.2434 to 0.2602, predictions
+    // 0.534 to 0.567. Over 5 seeds: loss margins 0.0125 = 5.1 SD (SD 0.0024 of each seed's lowest) and 0.014 = 6.7 SD
+    // (SD 0.0021 of each seed's highest); the widest abs(p - 0.5) is 0.047 to 0.067 (seed 5; SD 0.0087, where seeds 1-3
+    // gave 0.0009), so the band's margin is 0.033 = 3.8 SD, 2.4 times the 0.014 a change of libtorch thread count moved
+    // it (issue 29).
     private const double SeedLowestEpochLoss = 0.23, SeedHighestEpochLoss = 0.275, SeedPredictionBand = 0.1;
 
     [Fact]
