@@ -27,10 +27,11 @@ public static class Verdicts
     public const double LearnedAtMost = 0.15;
     public const double NotLearnedFrom = 0.2;
 
-    // "Near 0.5": every eval-mode prediction within 0.2 of it, the band of the concat head's specs
-    // (quick runs at seeds 1-10 answered 0.400-0.635); a saturated separable rule such as "same only
-    // when both are black" also costs about 0.25, so outside the band the verdict names the rule.
-    public const double NearHalfWithin = 0.2;
+    // "Near 0.5": every eval-mode prediction within 0.3 of it (none beyond 0.2 or 0.8), the band the quick
+    // concat specs assert (seeds 1-30 answered 0.365-0.698; fixtures/reproduction/margins-2026-12-03). A
+    // saturated separable rule such as "same only when both are black" also costs about 0.25, so outside
+    // the band the verdict names the rule.
+    public const double NearHalfWithin = 0.3;
 
     /// <summary>
     /// From the final training loss on colour pairs; on real images from the held-out MSE, since what a
