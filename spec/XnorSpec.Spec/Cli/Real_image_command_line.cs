@@ -174,6 +174,23 @@ public class Real_image_command_line(TinyRealImageReproduction reproduction, ITe
         experiment.Data.Should().Be(PairData.FashionMnistSubset, "the word names the subset, not a folder of the whole dataset");
     }
 
+    [Fact]
+    public void Train_on_real_images_prints_the_verdict_of_the_held_out_MSE_not_of_the_training_loss()
+    {
+        // One epoch of the query-only control: training loss 0.190 (partly learned) but held-out MSE 0.131 (learned),
+        // so the printed word shows which of the two it was read from.
+        var run = CliInProcess.Run("train", "--profile", "fashion-quick", "--data", "fixture", "--head", "Concat", "--labels", "QueryInFirstHalf", "--epochs", "1");
+        output.WriteLine(run.ToString());
+
+        run.ExitCode.Should().Be(0);
+        var line = System.Text.RegularExpressions.Regex.Match(run.Output, @"final loss ([0-9.]+); held-out MSE ([0-9.]+).*\(([a-z ]+)\)");
+        line.Success.Should().BeTrue("train prints its final line");
+        double training = double.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        double heldOut = double.Parse(line.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Verdicts.Of(training).Should().NotBe(Verdicts.Of(heldOut), "this case tells the two apart");
+        line.Groups[3].Value.Should().Be(Verdicts.Of(heldOut).Describe());
+    }
+
     /// <summary>The tiny fixtures folder's profiles are only visible to a process started with it; the rest run in process.</summary>
     private CliRun CliInProcessOrProcess(string[] args) =>
         args.Contains("bad-held-out") ? CliProcess.Run(reproduction.Start, args) : CliInProcess.Run(args);

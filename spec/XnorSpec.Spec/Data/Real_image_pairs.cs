@@ -69,6 +69,39 @@ public class Real_image_pairs(ITestOutputHelper output)
         return pairs(seed).SequenceEqual(pairs(seed)) && !pairs(seed).SequenceEqual(pairs(seed + 1));
     }
 
+    /// <summary>
+    /// Theorems 3 and 5 of src/XnorSpec/Model/README.md need a different pair's two images drawn independently.
+    /// Over 20,000 pairs (about 10,000 different ones) the parities of the two images' positions in their
+    /// categories fall in four cells of about 2,500 each, standard deviation 43; 250 is almost six of them.
+    /// </summary>
+    [Property(MaxTest = 5)]
+    public void In_a_different_pair_the_templates_image_is_drawn_independently_of_the_querys(long seed)
+    {
+        var pairs = new CategoryPairs(Train, seed, 20_000);
+        var cells = new int[4];
+        foreach (var pair in Enumerable.Range(0, 20_000).Select(i => pairs.Pair(0, i)).Where(p => !p.SameCategory))
+        {
+            int Parity(int image, int category) => Array.IndexOf(Train.ByCategory[category], image) % 2;
+            cells[2 * Parity(pair.Query, pair.QueryCategory) + Parity(pair.Template, pair.TemplateCategory)]++;
+        }
+        output.WriteLine("query parity x template parity: " + string.Join(" ", cells));
+
+        double expected = cells.Sum() / 4.0;
+        cells.Should().OnlyContain(n => Math.Abs(n - expected) < 250);
+    }
+
+    [Fact]
+    public void The_held_out_pairs_are_not_the_pairs_of_any_training_epoch()
+    {
+        // The held-out set has its own coordinates: built on the same split, no training epoch draws the same pairs.
+        var source = new CategoryPairs(FashionFixture.Test, seed: 1, pairsPerEpoch: 200);
+        var heldOut = source.HeldOut(200);
+
+        foreach (var epoch in Enumerable.Range(0, 20))
+            Enumerable.Range(0, 200).Select(i => source.Pair(epoch, i)).Count(heldOut.Contains)
+                .Should().BeLessThan(20, $"epoch {epoch} must not draw the held-out pairs");
+    }
+
     [Fact]
     public void Held_out_pairs_are_a_fixed_set_of_test_images_and_no_test_image_is_in_any_training_pair()
     {

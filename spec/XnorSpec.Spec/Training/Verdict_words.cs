@@ -50,6 +50,20 @@ public class Verdict_words
     }
 
     [Fact]
+    public void The_cut_offs_belong_to_the_words_the_documents_give_learned_at_most_0_15_not_learned_from_0_2()
+    {
+        (Verdicts.Of(0.15), Verdicts.Of(0.1500001), Verdicts.Of(0.1999999), Verdicts.Of(0.2))
+            .Should().Be((Verdict.Learned, Verdict.Partly, Verdict.Partly, Verdict.NotLearned));
+    }
+
+    [Fact]
+    public void An_output_of_exactly_one_half_is_read_as_different_as_everywhere_else_in_XnorSpec()
+    {
+        // Accuracy counts an output above 0.5 as "same" (Trainer.Evaluate); the rule names read it the same way.
+        Verdicts.Describe(ColourRun(0.25, 0.5f, 0.5f, 0.5f, 0.95f)).Should().Be("not learned: same only when both are white");
+    }
+
+    [Fact]
     public void Learned_and_partly_learned_runs_keep_their_words_whatever_they_answer()
     {
         Verdicts.Describe(ColourRun(0.01, 0.99f, 0.01f, 0.01f, 0.99f)).Should().Be("learned");
