@@ -4,6 +4,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using XnorSpec.Spec.Support;
 using Xunit;
+using static XnorSpec.Spec.Support.BalancedPairs;
 
 namespace XnorSpec.Spec.Theory;
 
@@ -19,8 +20,6 @@ namespace XnorSpec.Spec.Theory;
 public class Best_separable_fit
 {
     private static readonly double[] Labels = [1, 0, 0, 1]; // BB, BW, WB, WW
-
-    private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
 
     /// <summary>MSE of sigmoid over the four logits BB, BW, WB, WW, and its gradient.</summary>
     private static (double Loss, double[] Gradient) Mse(double[] z)

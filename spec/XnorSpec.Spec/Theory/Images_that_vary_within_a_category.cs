@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using static XnorSpec.Spec.Support.BalancedPairs;
 
 namespace XnorSpec.Spec.Theory;
 
@@ -18,8 +19,6 @@ namespace XnorSpec.Spec.Theory;
 [Properties(Arbitrary = new[] { typeof(VaryingImageGenerators) })]
 public class Images_that_vary_within_a_category
 {
-    private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
-
     /// <summary>Expected squared error and accuracy over XnorSpec's balanced pair distribution.</summary>
     private static (double Mse, double Accuracy) OverPairs(CategoryImages c)
     {

@@ -5,6 +5,7 @@ using FsCheck.Xunit;
 using XnorSpec.Spec.Support;
 using Xunit;
 using Xunit.Abstractions;
+using static XnorSpec.Spec.Support.BalancedPairs;
 
 namespace XnorSpec.Spec.Theory;
 
@@ -19,10 +20,6 @@ namespace XnorSpec.Spec.Theory;
 [Properties(Arbitrary = new[] { typeof(CeilingGenerators) })]
 public class Separable_accuracy_ceiling(ITestOutputHelper output)
 {
-    private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
-
-    private static double Weight(int k, int i, int j) => i == j ? 0.5 / k : 0.5 / (k * (k - 1.0));
-
     private static bool Right(double logit, bool same) => logit > 0 == same;
 
     private static double Accuracy(double[] a, double[] b)

@@ -5,6 +5,7 @@ using FsCheck.Xunit;
 using XnorSpec.Spec.Support;
 using Xunit;
 using Xunit.Abstractions;
+using static XnorSpec.Spec.Support.BalancedPairs;
 
 namespace XnorSpec.Spec.Theory;
 
@@ -19,7 +20,6 @@ namespace XnorSpec.Spec.Theory;
 [Properties(Arbitrary = new[] { typeof(BoundGenerators) })]
 public class Separable_error_bound(ITestOutputHelper output)
 {
-    private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
     private static double Logit(double p) => Math.Log(p / (1 - p));
 
     /// <summary>Balanced XNOR MSE of the four logits BB, BW, WB, WW.</summary>

@@ -5,6 +5,7 @@ using FsCheck.Xunit;
 using XnorSpec.Spec.Support;
 using Xunit;
 using Xunit.Abstractions;
+using static XnorSpec.Spec.Support.BalancedPairs;
 
 namespace XnorSpec.Spec.Theory;
 
@@ -22,10 +23,6 @@ namespace XnorSpec.Spec.Theory;
 [Properties(Arbitrary = new[] { typeof(TheoryGenerators) })]
 public class Separable_fit_over_K_categories(ITestOutputHelper output)
 {
-    private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
-
-    private static double Weight(int k, int i, int j) => i == j ? 0.5 / k : 0.5 / (k * (k - 1.0));
-
     /// <summary>The balanced same-category MSE of sigmoid(a_i + b_j), and its gradient with respect to a and b.</summary>
     private static (double Loss, double[] GradA, double[] GradB) Mse(double[] a, double[] b)
     {

@@ -10,6 +10,7 @@ using XnorSpec.Training;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using static XnorSpec.Spec.Support.BalancedPairs;
 
 namespace XnorSpec.Spec.Theory;
 
@@ -55,8 +56,6 @@ public class Training_mode_batch_norm(ITestOutputHelper output)
         }
         return (pair, others);
     }
-
-    private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
 
     [Property(MaxTest = 25)]
     public Property Given_the_rest_of_its_batch_a_separable_heads_training_mode_logit_for_one_pair_has_zero_contrast(PositiveInt seed, PairPosition at, bool sum)
