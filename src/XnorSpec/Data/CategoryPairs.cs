@@ -14,7 +14,7 @@ public readonly record struct ImagePair(int Query, int Template, int QueryCatego
 /// category is uniform among the others. A pair is a pure function of (seed, epoch, index), so any
 /// pair can be regenerated without replaying the others, and a seed gives the same pairs every time.
 /// </summary>
-public sealed class CategoryPairs : IPairSource<ImagePair>
+public sealed class CategoryPairs : IPairBatches<ImagePair>
 {
     /// <summary>The epoch number of the fixed held-out set: no training epoch uses it.</summary>
     public const int HeldOutEpoch = -1;

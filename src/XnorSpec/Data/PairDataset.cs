@@ -8,7 +8,7 @@ namespace XnorSpec.Data;
 /// are drawn independently with p = 0.5, served in shuffled batches. A pair's colours are a pure
 /// function of (seed, epoch, index), so any pair can be regenerated without replaying the others.
 /// </summary>
-public sealed class PairDataset : IPairSource<ColourPair>
+public sealed class PairDataset : IPairBatches<ColourPair>
 {
     public PairDataset(long seed, int pairsPerEpoch = 100, int imageSize = 128, LabelRule labels = LabelRule.SameColour)
     {

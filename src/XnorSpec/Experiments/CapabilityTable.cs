@@ -1,155 +1,78 @@
 using System.Globalization;
 using System.Text;
-using XnorSpec.Data;
+using XnorSpec.Files;
 using XnorSpec.Model;
+using XnorSpec.Sources;
 using XnorSpec.Training;
 
 namespace XnorSpec.Experiments;
 
 /// <summary>
-/// One head's run on same-colour labels (a row of fixtures/reproduction/heads.csv) or on same-category
-/// real-image labels (heads-fashion.csv), where <see cref="HeldOutMse"/> and <see cref="HeldOutAccuracy"/>
-/// score it on held-out test-split pairs in eval mode.
-/// </summary>
-/// <remarks>
-/// <see cref="XnorLoss"/> is the trained model's mean squared error on the balanced batch BB, BW,
-/// WB, WW against XNOR labels, in training mode (BatchNorm on that batch's statistics, as in
-/// training). With the batch fixed, each encoder's output is a function of its own image, so for a
-/// separable head this loss is at least 0.25 exactly; the training loss is not bound that way,
-/// because training-mode BatchNorm lets every pair's features depend on the rest of its batch.
-/// </remarks>
-public sealed record HeadRun(FusionKind Head, EncoderKind Encoder, int ImageSize, long Seed, double LearningRate, double Momentum, int BatchSize,
-    double FinalLoss, double XnorLoss, double FirstStepLoss, double LowestEpochLoss, IReadOnlyList<double> EpochLosses, double Seconds,
-    PairData Data = PairData.Colours, double HeldOutMse = double.NaN, double HeldOutAccuracy = double.NaN)
-{
-    public const string CsvHeader = "head,encoder,imageSize,seed,learningRate,momentum,batchSize,finalLoss,xnorLoss,firstStepLoss,lowestEpochLoss,epochLosses,seconds,data,heldOutMse,heldOutAccuracy";
-
-    /// <summary>Real-image runs have no BB..WW predictions: their XNOR loss is NaN and their held-out scores carry the result.</summary>
-    public static HeadRun From(TrainingResult r) =>
-        new(r.Experiment.Head, r.Experiment.Encoder, r.Experiment.ImageSize, r.Experiment.Seed, r.Experiment.LearningRate, r.Experiment.Momentum, r.Experiment.BatchSize,
-            r.FinalLoss, r.Experiment.IsRealImages ? double.NaN : BalancedXnorLoss(r.TrainModePredictions), r.StepLosses[0], r.EpochLosses.Min(), r.EpochLosses, r.Seconds,
-            r.Experiment.Data, r.HeldOut?.Mse ?? double.NaN, r.HeldOut?.Accuracy ?? double.NaN);
-
-    /// <summary>Every setting a run was made at: runs may share a table only when these agree.</summary>
-    public string Settings => DescribeSettings(Data, Encoder, ImageSize, LearningRate, Momentum, BatchSize, EpochLosses.Count);
-
-    public static string SettingsOf(Experiment e) => DescribeSettings(e.Data, e.Encoder, e.ImageSize, e.LearningRate, e.Momentum, e.BatchSize, e.Epochs);
-
-    private static string DescribeSettings(PairData data, EncoderKind encoder, int imageSize, double learningRate, double momentum, int batchSize, int epochs) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(data == PairData.Colours ? "" : data + ", ")}{encoder}, {imageSize}x{imageSize}; {learningRate}, {momentum}, {batchSize}, {epochs}");
-
-    /// <summary>MSE of the four predictions BB, BW, WB, WW against the XNOR labels 1, 0, 0, 1.</summary>
-    public static double BalancedXnorLoss(IReadOnlyDictionary<string, float> predictions) =>
-        new[] { ("BB", 1.0), ("BW", 0.0), ("WB", 0.0), ("WW", 1.0) }.Average(p => Math.Pow(predictions[p.Item1] - p.Item2, 2));
-
-    public string ToCsv() => string.Join(",", Head, Encoder, ImageSize, Seed, F(LearningRate), F(Momentum), BatchSize, F(FinalLoss), F(XnorLoss), F(FirstStepLoss), F(LowestEpochLoss),
-        string.Join(";", EpochLosses.Select(F)), Seconds.ToString("F1", CultureInfo.InvariantCulture), Data, F(HeldOutMse), F(HeldOutAccuracy));
-
-    public static HeadRun Parse(string line)
-    {
-        var c = line.Split(',');
-        double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
-        int I(string s) => int.Parse(s, CultureInfo.InvariantCulture);
-        return new HeadRun(Enum.Parse<FusionKind>(c[0]), Enum.Parse<EncoderKind>(c[1]), I(c[2]), long.Parse(c[3], CultureInfo.InvariantCulture),
-            D(c[4]), D(c[5]), I(c[6]), D(c[7]), D(c[8]), D(c[9]), D(c[10]), c[11].Split(';').Select(D).ToArray(), D(c[12]),
-            Enum.Parse<PairData>(c[13]), D(c[14]), D(c[15]));
-    }
-
-    private static string F(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
-}
-
-/// <summary>
-/// The capability tables, rendered from real runs, never typed: on colours, head | separable | final
-/// loss | XNOR loss | learns XNOR | parameters (fixtures/reproduction/heads.csv); on real images, held-out
-/// MSE and accuracy and whether the head beats the separable bound (heads-fashion.csv). The README
-/// holds a copy of each between two markers; a spec fails when a copy differs from a fresh rendering.
+/// The capability tables, rendered from real runs, never typed: head | separable | settings | final loss |
+/// the pair source's columns (colours: XNOR loss and "learns XNOR"; real images: held-out MSE, accuracy and
+/// "beats the separable bound") | parameters. The README holds a copy of each between two markers; a spec
+/// fails when a copy differs from a fresh rendering.
 /// </summary>
 public static class CapabilityTable
 {
-    public const string ReadmeStart = "<!-- capability-table:start (generated by `xnor-spec heads --update-readme`; edits are overwritten) -->";
-    public const string ReadmeEnd = "<!-- capability-table:end -->";
-    public const string RealReadmeStart = "<!-- real-capability-table:start (generated by `xnor-spec heads --profile heads-fashion --update-readme`; edits are overwritten) -->";
-    public const string RealReadmeEnd = "<!-- real-capability-table:end -->";
-
-    /// <summary>
-    /// A real-image head "beats the separable bound" when its held-out MSE is below 0.235. The bound is 0.25 on the
-    /// balanced population; on 1000 held-out pairs a separable head's sample MSE can sit a little under it (the
-    /// lowest recorded: 0.2488 for Concat, 0.2511 for Sum), so the cut leaves that noise out; it is the separable
-    /// heads' threshold in the Real_images specs.
-    /// </summary>
-    public const double BeatsBoundBelow = 0.235;
-
     public static string CsvPath => CsvPathOf("heads");
 
     /// <summary>Each profile's runs file: fixtures/reproduction/PROFILE.csv (heads.csv for the heads profile).</summary>
     public static string CsvPathOf(string profile) => Fixtures.Path("reproduction", profile + ".csv");
-
-    public static (string Start, string End) Markers(bool realImages) => realImages ? (RealReadmeStart, RealReadmeEnd) : (ReadmeStart, ReadmeEnd);
 
     public static IReadOnlyList<HeadRun> Load(string? path = null)
     {
         path ??= CsvPath;
         var lines = File.ReadAllLines(path);
         if (lines.Length == 0 || lines[0] != HeadRun.CsvHeader)
-            throw new Files.BadFileException(path, "not a heads runs file in the current format (its first line differs)",
-                $"Pass a file whose first line is '{HeadRun.CsvHeader}', or let `xnor-spec heads --run --csv NEW.csv` write one.");
-        return lines.Skip(1).Where(l => l.Length > 0).Select(HeadRun.Parse).ToArray();
+            throw new BadFileException(path, "not a runs file in the current format (its first line differs: every setting of the experiment is a column)",
+                $"Pass a file whose first line is '{HeadRun.CsvHeader}', or record the runs again into a new file.");
+        return lines.Skip(1).Select((line, i) => (line, i)).Where(l => l.line.Length > 0).Select(l =>
+        {
+            try { return HeadRun.Parse(l.line); }
+            catch (Exception e) when (e is FormatException or ArgumentException or System.Text.Json.JsonException)
+            { throw new BadFileException(path, $"line {l.i + 2} cannot be read ({e.Message})", "Remove or repair that line; the runs before it are kept."); }
+        }).ToArray();
+    }
+
+    /// <summary>The runs' data source, which every run of one table shares.</summary>
+    public static PairSource SourceOf(IReadOnlyList<HeadRun> runs)
+    {
+        var data = runs.Select(r => r.Experiment.Data).Distinct().ToArray();
+        if (data.Length != 1)
+            throw new ArgumentException($"A capability table shows runs on one data source; these are on {(data.Length == 0 ? "none" : string.Join(" and ", data))}.", nameof(runs));
+        return PairSources.For(data[0]);
     }
 
     public static string Markdown(IReadOnlyList<HeadRun> runs, IReadOnlyDictionary<FusionKind, long> headParameters)
     {
-        if (runs.Count > 0 && runs.All(r => r.Data != PairData.Colours)) return RealImageMarkdown(runs, headParameters);
+        using var source = SourceOf(runs);
+        var columns = new[] { "head", "separable", "data, encoders, images; SGD lr, momentum, batch, epochs", "final training loss" }
+            .Concat(source.CapabilityColumns).Append("head parameters").ToArray();
         var table = new StringBuilder();
-        table.AppendLine("| head | separable | encoders, images; SGD lr, momentum, batch, epochs | final training loss | XNOR loss, balanced batch | learns XNOR | head parameters |");
-        table.AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var group in runs.GroupBy(r => r.Head).OrderBy(g => g.Key))
+        table.AppendLine("| " + string.Join(" | ", columns) + " |");
+        table.AppendLine("|" + string.Concat(columns.Select(_ => "---|")));
+        foreach (var group in runs.GroupBy(r => r.Experiment.Head).OrderBy(g => g.Key))
         {
-            var first = group.First();
-            var xnor = group.Select(r => r.XnorLoss).Order().ToArray();
-            int learned = xnor.Count(l => l <= Verdicts.LearnedAtMost);
-            string learns = learned == xnor.Length ? "yes" : learned == 0 ? "no" : "sometimes";
-            table.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {group.Key} | {(FusionHead.IsSeparable(group.Key) ? "yes" : "no")} | {first.Settings} | {Range(group.Select(r => r.FinalLoss))} | {Range(xnor)} | {learns} ({learned}/{xnor.Length} seeds) | {headParameters[group.Key]:N0} |"));
+            var seeds = group.ToArray();
+            var cells = new[] { group.Key.ToString(), FusionHead.IsSeparable(group.Key) ? "yes" : "no", seeds[0].Settings, Statistics.Range(seeds.Select(r => r.FinalLoss)) }
+                .Concat(source.CapabilityCells(seeds)).Append(headParameters[group.Key].ToString("N0", CultureInfo.InvariantCulture));
+            table.AppendLine("| " + string.Join(" | ", cells) + " |");
         }
         return table.ToString();
     }
 
-    private static string RealImageMarkdown(IReadOnlyList<HeadRun> runs, IReadOnlyDictionary<FusionKind, long> headParameters)
+    public static string FromReadme(string readme, (string Start, string End) markers)
     {
-        var table = new StringBuilder();
-        table.AppendLine("| head | separable | data, encoders, images; SGD lr, momentum, batch, epochs | final training loss | held-out MSE | held-out accuracy | beats the separable bound | head parameters |");
-        table.AppendLine("|---|---|---|---|---|---|---|---|");
-        foreach (var group in runs.GroupBy(r => r.Head).OrderBy(g => g.Key))
-        {
-            var first = group.First();
-            int beats = group.Count(r => r.HeldOutMse < BeatsBoundBelow), seeds = group.Count();
-            string verdict = beats == seeds ? "yes" : beats == 0 ? "no" : "sometimes";
-            table.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {group.Key} | {(FusionHead.IsSeparable(group.Key) ? "yes" : "no")} | {first.Settings} | {Range(group.Select(r => r.FinalLoss))} | {Range(group.Select(r => r.HeldOutMse))} | {Range(group.Select(r => r.HeldOutAccuracy), "F3")} | {verdict} ({beats}/{seeds} seeds) | {headParameters[group.Key]:N0} |"));
-        }
-        return table.ToString();
-    }
-
-    /// <summary>"median (min-max)".</summary>
-    private static string Range(IEnumerable<double> values, string format = "F4")
-    {
-        var sorted = values.Order().ToArray();
-        var (median, low, high) = (Statistics.Median(sorted).ToString(format, CultureInfo.InvariantCulture),
-            sorted[0].ToString(format, CultureInfo.InvariantCulture), sorted[^1].ToString(format, CultureInfo.InvariantCulture));
-        return $"{median} ({low}-{high})";
-    }
-
-    public static string FromReadme(string readme, bool realImages = false)
-    {
-        var (startMarker, endMarker) = Markers(realImages);
+        var (startMarker, endMarker) = markers;
         int start = readme.IndexOf(startMarker, StringComparison.Ordinal), end = readme.IndexOf(endMarker, StringComparison.Ordinal);
         if (start < 0 || end < start) throw new InvalidDataException($"README has no capability table between '{startMarker}' and '{endMarker}'.");
         return readme[(start + startMarker.Length)..end].Trim('\n');
     }
 
-    public static string IntoReadme(string readme, string table, bool realImages = false)
+    public static string IntoReadme(string readme, string table, (string Start, string End) markers)
     {
-        var (startMarker, endMarker) = Markers(realImages);
+        var (startMarker, endMarker) = markers;
         int start = readme.IndexOf(startMarker, StringComparison.Ordinal), end = readme.IndexOf(endMarker, StringComparison.Ordinal);
         if (start < 0 || end < start) throw new InvalidDataException($"README has no capability table between '{startMarker}' and '{endMarker}'.");
         return readme[..(start + startMarker.Length)] + "\n" + table.Trim('\n') + "\n" + readme[end..];

@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using XnorSpec.Data;
+using XnorSpec.Files;
 using XnorSpec.Model;
+using XnorSpec.Sources;
+using XnorSpec.Training;
 
 namespace XnorSpec.Experiments;
 
@@ -73,8 +76,9 @@ public static class LimitsPlane
         foreach (var (file, encoder) in ColourStudies) points.AddRange(FromStudy(folder, file, encoder));
         foreach (var (file, encoder, head) in ColourTexts) points.AddRange(FromText(folder, file, encoder, head));
         foreach (var file in RealImageHeadRuns)
-            points.AddRange(CapabilityTable.Load(Path.Combine(folder, file)).Where(r => r.Data != PairData.Colours)
-                .Select(r => new LimitsPoint(file, r.Data, r.Head, r.Encoder.ToString(), r.Seed, r.HeldOutMse, r.HeldOutAccuracy)));
+            points.AddRange(CapabilityTable.Load(Path.Combine(folder, file)).Where(r => r.Scores.ContainsKey(HeldOutScores.MseName))
+                .Select(r => new LimitsPoint(file, r.Experiment.Data, r.Experiment.Head, r.Experiment.Encoder.ToString(), r.Experiment.Seed,
+                    r.Score(HeldOutScores.MseName), r.Score(HeldOutScores.AccuracyName))));
         foreach (var path in Directory.GetFiles(Path.Combine(folder, FullDatasetFolder), "*.json").Order(StringComparer.Ordinal))
         {
             var source = $"{FullDatasetFolder}/{Path.GetFileName(path)}";

@@ -1,7 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using XnorSpec.Data;
+using XnorSpec.Files;
 using XnorSpec.Model;
+using XnorSpec.Sources;
+using XnorSpec.Training;
 
 namespace XnorSpec.Experiments;
 
@@ -48,20 +51,20 @@ public sealed record Profile(string Name, string Description, Experiment Setting
         }
         var name = System.IO.Path.GetFileNameWithoutExtension(file);
         var settings = data.Settings.ApplyTo(new Experiment());
-        // The default label rule is the data's comparison: same colour, or same category on real images.
-        if (data.Settings.Labels is null && settings.IsRealImages) settings = settings with { Labels = LabelRule.SameCategory };
+        // The default label rule is the data's own comparison (same colour, same category), as its source says.
+        if (data.Settings.Labels is null) settings = settings with { Labels = DefaultLabels(settings) };
         int? experiment = null;
         try
         {
-            settings.Validated();
+            Accepted(settings);
             var experiments = new List<Experiment>();
             for (experiment = 0; experiment < data.Experiments.Length; experiment++)
             {
                 var overrides = data.Experiments[experiment.Value];
                 var one = overrides.ApplyTo(settings);
-                // An experiment that moves to real images without naming labels compares categories, not colours.
-                if (overrides.Labels is null && one.IsRealImages && !settings.IsRealImages) one = one with { Labels = LabelRule.SameCategory };
-                experiments.Add(one.Validated());
+                // An experiment that moves to other data without naming labels takes that data's comparison.
+                if (overrides.Labels is null && one.Data != settings.Data) one = one with { Labels = DefaultLabels(one) };
+                experiments.Add(Accepted(one));
             }
             return new Profile(name, data.Description, settings, experiments);
         }
@@ -71,6 +74,19 @@ public sealed record Profile(string Name, string Description, Experiment Setting
             var where = LineOf(text, field, experiment) is int line ? $", line {line}, field '{field}'" : $", field '{field}' (its default)";
             throw new ArgumentException($"Profile file {file}{where}: {e.Reason()}", setting, e);
         }
+    }
+
+    private static LabelRule DefaultLabels(Experiment e)
+    {
+        using var source = PairSources.For(e.Data);
+        return source.DefaultLabels;
+    }
+
+    private static Experiment Accepted(Experiment e)
+    {
+        e.Validated();
+        using var source = PairSources.For(e.Data);
+        return source.Accept(e);
     }
 
     /// <summary>System.Text.Json names a bad value's type as `Nullable`1[...]`; say what the field accepts instead.</summary>
@@ -150,34 +166,5 @@ public sealed record Profile(string Name, string Description, Experiment Setting
             Epochs = Epochs ?? e.Epochs, Pairs = Pairs ?? e.Pairs, Seed = Seed ?? e.Seed,
             Data = Data ?? e.Data, HeldOutPairs = HeldOutPairs ?? e.HeldOutPairs,
         };
-    }
-}
-
-/// <summary>Finds the fixtures/ folder: XNORSPEC_FIXTURES, a copy beside the program, or the repository's.</summary>
-public static class Fixtures
-{
-    // Located on first use, not in a static initialiser: a missing folder is then a named refusal (exit 2), not a crash.
-    private static readonly Lazy<string> Located = new(Locate);
-
-    public static string Directory => Located.Value;
-
-    public static string Path(params string[] parts) => System.IO.Path.Combine(new[] { Directory }.Concat(parts).ToArray());
-
-    private static string Locate()
-    {
-        const string Fix = "Set XNORSPEC_FIXTURES to the fixtures folder of an XnorSpec checkout, or run the program from its build folder in one.";
-        var fromEnvironment = Environment.GetEnvironmentVariable("XNORSPEC_FIXTURES");
-        if (!string.IsNullOrEmpty(fromEnvironment))
-        {
-            if (!System.IO.Directory.Exists(System.IO.Path.Combine(fromEnvironment, "profiles")))
-                throw new Files.BadFileException(fromEnvironment, "XNORSPEC_FIXTURES names a folder without profiles/", Fix);
-            return fromEnvironment;
-        }
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            var candidate = System.IO.Path.Combine(dir.FullName, "fixtures");
-            if (System.IO.Directory.Exists(System.IO.Path.Combine(candidate, "profiles"))) return candidate;
-        }
-        throw new Files.BadFileException(AppContext.BaseDirectory, "no fixtures/ folder with profiles/ in this folder or above it", Fix);
     }
 }

@@ -1,4 +1,3 @@
-using XnorSpec.Experiments;
 using XnorSpec.Model;
 
 namespace XnorSpec.Training;
@@ -14,7 +13,6 @@ public sealed record TrainingResult(
     Experiment Experiment,
     IReadOnlyList<float> StepLosses,
     int StepsPerEpoch,
-    IReadOnlyDictionary<string, float> Predictions,
     double Seconds,
     bool Completed)
 {
@@ -27,17 +25,8 @@ public sealed record TrainingResult(
     /// <summary>The process's resident memory (RSS, from /proc on Linux) after each finished epoch, in bytes.</summary>
     public IReadOnlyList<long> ResidentBytesAfterEpoch { get; init; } = Array.Empty<long>();
 
-    /// <summary>BB, BW, WB, WW as one training-mode batch (BatchNorm on batch statistics, as in training).</summary>
-    public IReadOnlyDictionary<string, float> TrainModePredictions { get; init; } = new Dictionary<string, float>();
-
-    /// <summary>Real-image runs: the score on the fixed held-out pairs after each finished epoch (empty for colour runs).</summary>
-    public IReadOnlyList<HeldOutScore> HeldOutAfterEpoch { get; init; } = Array.Empty<HeldOutScore>();
-
-    /// <summary>The score after the last finished epoch, or null (colour runs, or none finished).</summary>
-    public HeldOutScore? HeldOut => HeldOutAfterEpoch.Count > 0 ? HeldOutAfterEpoch[^1] : null;
-
-    /// <summary>Real-image runs: a few held-out pairs with the trained model's outputs, for pictures (pairs.png).</summary>
-    public IReadOnlyList<HeldOutExample> Examples { get; init; } = Array.Empty<HeldOutExample>();
+    /// <summary>How the pair source scored the trained model (eval mode); null until it has.</summary>
+    public Evaluation? Evaluation { get; init; }
 
     public int EpochsRun => StepLosses.Count / StepsPerEpoch;
 

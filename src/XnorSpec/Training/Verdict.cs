@@ -27,17 +27,11 @@ public static class Verdicts
     public const double LearnedAtMost = 0.15;
     public const double NotLearnedFrom = 0.2;
 
-    // "Near 0.5": every eval-mode prediction within 0.3 of it (none beyond 0.2 or 0.8), the band the quick
-    // concat specs assert (seeds 1-30 answered 0.365-0.698; fixtures/reproduction/margins-2026-12-03). A
-    // saturated separable rule such as "same only when both are black" also costs about 0.25, so outside
-    // the band the verdict names the rule.
-    public const double NearHalfWithin = 0.3;
-
     /// <summary>
-    /// From the final training loss on colour pairs; on real images from the held-out MSE, since what a
-    /// model learned there is measured on images it never trained on.
+    /// From the loss the pair source's evaluation names (real images: the held-out MSE, since what a model
+    /// learned there is measured on images it never trained on), else the final training loss (colours).
     /// </summary>
-    public static Verdict Of(TrainingResult result) => result.EpochsRun == 0 ? Verdict.Incomplete : Of(result.HeldOut?.Mse ?? result.FinalLoss);
+    public static Verdict Of(TrainingResult result) => result.EpochsRun == 0 ? Verdict.Incomplete : Of(result.Evaluation?.VerdictLoss ?? result.FinalLoss);
 
     public static Verdict Of(double loss) =>
         loss <= LearnedAtMost ? Verdict.Learned
@@ -53,38 +47,12 @@ public static class Verdicts
     };
 
     /// <summary>
-    /// The verdict in the table's words. A colour run that did not learn says what it answers instead: "stays
-    /// near 0.5" when every eval-mode prediction is near 0.5, otherwise the rule its predictions follow
-    /// ("not learned: same only when both are black").
+    /// The verdict in the table's words. A run that did not learn says what it answers instead where its
+    /// source can tell (colours: "stays near 0.5", or "not learned: same only when both are black").
     /// </summary>
     public static string Describe(TrainingResult result)
     {
         var verdict = Of(result);
-        if (verdict != Verdict.NotLearned || result.HeldOut is not null || result.Predictions.Count != 4) return verdict.Describe();
-        return result.Predictions.Values.All(p => Math.Abs(p - 0.5) <= NearHalfWithin)
-            ? "stays near 0.5"
-            : "not learned: " + RuleOf(result.Predictions);
-    }
-
-    /// <summary>The rule behind four predictions BB, BW, WB, WW, read as "same" above 0.5.</summary>
-    public static string RuleOf(IReadOnlyDictionary<string, float> predictions)
-    {
-        var same = new[] { "BB", "BW", "WB", "WW" }.Where(cell => predictions[cell] > 0.5f).ToArray();
-        var different = new[] { "BB", "BW", "WB", "WW" }.Except(same).ToArray();
-        return same.Length switch
-        {
-            0 => "different for every pair",
-            4 => "same for every pair",
-            1 => "same only when " + Cell(same[0]),
-            3 => "same unless " + Cell(different[0]),
-            _ when same[0][0] == same[1][0] => $"same when the query is {Colour(same[0][0])}",
-            _ when same[0][1] == same[1][1] => $"same when the template is {Colour(same[0][1])}",
-            _ => same[0] == "BB" ? "same when the colours match" : "same when the colours differ",
-        };
-
-        static string Colour(char letter) => letter == 'B' ? "black" : "white";
-        static string Cell(string cell) => cell[0] == cell[1]
-            ? $"both are {Colour(cell[0])}"
-            : $"the query is {Colour(cell[0])} and the template {Colour(cell[1])}";
+        return verdict == Verdict.NotLearned && result.Evaluation?.NotLearnedAnswer is { } answer ? answer : verdict.Describe();
     }
 }

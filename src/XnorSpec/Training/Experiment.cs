@@ -1,7 +1,7 @@
 using XnorSpec.Data;
 using XnorSpec.Model;
 
-namespace XnorSpec.Experiments;
+namespace XnorSpec.Training;
 
 /// <summary>
 /// Every setting of one training run. The defaults are the question's: ResNet18 encoders,
@@ -26,21 +26,21 @@ public sealed record Experiment
     public int HeldOutPairs { get; init; } = 1000;
 
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsRealImages => Data != PairData.Colours;
-
     public string Name => $"{Head.ToString().ToLowerInvariant()}/{Labels}";
 
     /// <summary>Batches per epoch; the last one is smaller when BatchSize does not divide Pairs.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int StepsPerEpoch => BatchSize > 0 ? (Pairs + BatchSize - 1) / BatchSize : 0; // 0 only for settings Validated() refuses
 
-    /// <summary>Throws an ArgumentException naming the first invalid setting, its value and what is accepted.</summary>
+    /// <summary>
+    /// Throws an ArgumentException naming the first invalid setting, its value and what is accepted. Which label
+    /// rules the data takes is its pair source's to say (<see cref="PairSource.Accept"/>).
+    /// </summary>
     public Experiment Validated()
     {
         if (!Enum.IsDefined(Head)) Fail(nameof(Head), Head, $"one of {string.Join(", ", Enum.GetNames<FusionKind>())}");
         if (!Enum.IsDefined(Labels)) Fail(nameof(Labels), Labels, $"one of {string.Join(", ", Enum.GetNames<LabelRule>())}");
         if (!Enum.IsDefined(Data)) Fail(nameof(Data), Data, $"one of {string.Join(", ", Enum.GetNames<PairData>())}");
-        var rules = Data == PairData.Colours ? LabelRules.ForColours : LabelRules.ForImages;
-        if (!rules.Contains(Labels)) Fail(nameof(Labels), Labels, $"on {Data} pairs one of {string.Join(", ", rules)}");
         if (!Enum.IsDefined(Encoder)) Fail(nameof(Encoder), Encoder, $"one of {string.Join(", ", Enum.GetNames<EncoderKind>())}");
         if (!double.IsFinite(LearningRate) || LearningRate <= 0) Fail(nameof(LearningRate), LearningRate, "a finite number > 0");
         if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1) Fail(nameof(Momentum), Momentum, "a number in [0, 1)");

@@ -1,7 +1,9 @@
-using XnorSpec.Experiments;
+using XnorSpec.Files;
+using XnorSpec.Data;
 using XnorSpec.Model;
+using XnorSpec.Training;
 
-namespace XnorSpec.Files;
+namespace XnorSpec.Sources;
 
 public enum ModelFormat
 {
@@ -12,16 +14,17 @@ public enum ModelFormat
 }
 
 /// <summary>
-/// What a PyTorch state_dict does not say and XnorSpec needs: how the model fuses q and t, and the
-/// image size to show it. Null encoder: the one the weights fit. Null image size: 128, the question's,
-/// for a PyTorch file; the recorded one for an XnorSpec file.
+/// What a PyTorch state_dict does not say and XnorSpec needs: how the model fuses q and t, its encoders, the
+/// data it was made for and the image size to show it. Null encoder: the one the weights fit. Null data: the
+/// question's solid colours. Null image size: the data's own (<see cref="PairSource.DefaultImageSize"/>) for a
+/// PyTorch file, the recorded one for an XnorSpec file.
 /// </summary>
-public sealed record PyTorchReading(FusionKind? Head = null, EncoderKind? Encoder = null, int? ImageSize = null)
-{
-    public const int DefaultImageSize = 128;
-}
+public sealed record PyTorchReading(FusionKind? Head = null, EncoderKind? Encoder = null, int? ImageSize = null, PairData? Data = null);
 
-/// <summary>Opens either kind of model file, told apart by its first bytes, so every command accepts both.</summary>
+/// <summary>
+/// Opens either kind of model file, told apart by its first bytes, so every command accepts both, and
+/// hands back the pair source of the data the model was made for (recorded in an XnorSpec file, told for a PyTorch one).
+/// </summary>
 public static class AnyModelFile
 {
     public static (PairModel Model, Experiment Experiment, ModelFormat Format) Load(string path, PyTorchReading reading, TorchSharp.torch.Device? device = null)
@@ -37,11 +40,12 @@ public static class AnyModelFile
         if (!pytorch)
         {
             var (model, experiment) = ModelFile.Load(path, device);
-            if (reading.Head is { } head && head != experiment.Head || reading.Encoder is { } encoder && encoder != experiment.Encoder)
+            if (reading.Head is { } head && head != experiment.Head || reading.Encoder is { } encoder && encoder != experiment.Encoder
+                || reading.Data is { } data && data != experiment.Data)
             {
                 model.Dispose();
-                throw new ArgumentException($"{path} is an XnorSpec model file that records head {experiment.Head} and encoder {experiment.Encoder}; "
-                    + "--head and --encoder are for PyTorch files, which do not record them. Leave them out.");
+                throw new ArgumentException($"{path} is an XnorSpec model file that records head {experiment.Head}, encoder {experiment.Encoder} and data {experiment.Data}; "
+                    + "--head, --encoder and --trained-on are for PyTorch files, which do not record them. Leave them out.");
             }
             if (reading.ImageSize is { } size) experiment = (experiment with { ImageSize = size }).Validated();
             return (model, experiment, ModelFormat.XnorSpec);
@@ -50,15 +54,14 @@ public static class AnyModelFile
         var fusion = reading.Head ?? throw new ArgumentException(
             $"{path} is a PyTorch state_dict, which does not say how its model fuses the two encoders' features; pass --head Concat "
             + "(the question's torch.cat, fc.0 takes 2 x 1000 inputs), --head Product (the answer's q * t, 1000 inputs) or another head of `xnor-spec heads`.");
+        var pairs = reading.Data ?? PairData.Colours;
+        using var source = PairSources.For(pairs);
         // Checked before the weights are read: a bad size costs nothing.
-        var imageSize = reading.ImageSize ?? PyTorchReading.DefaultImageSize;
-        if (reading.Encoder is { } known) new Experiment { Head = fusion, Encoder = known, ImageSize = imageSize }.Validated();
+        var imageSize = reading.ImageSize ?? source.DefaultImageSize;
+        var told = new Experiment { Head = fusion, Data = pairs, Labels = source.DefaultLabels, ImageSize = imageSize };
+        if (reading.Encoder is { } known) (told with { Encoder = known }).Validated();
         var loaded = PyTorchFile.Load(path, fusion, reading.Encoder, device);
-        try
-        {
-            var settings = new Experiment { Head = fusion, Encoder = loaded.Encoder, ImageSize = imageSize }.Validated();
-            return (loaded, settings, ModelFormat.PyTorch);
-        }
+        try { return (loaded, (told with { Encoder = loaded.Encoder }).Validated(), ModelFormat.PyTorch); }
         catch
         {
             loaded.Dispose();

@@ -4,9 +4,8 @@ using System.Text.Json;
 using XnorSpec.Data;
 using XnorSpec.Files;
 using XnorSpec.Model;
-using XnorSpec.Training;
 
-namespace XnorSpec.Experiments;
+namespace XnorSpec.Training;
 
 /// <summary>
 /// results.json of a reproduction. <c>finalLoss</c> is the mean step loss of the last finished
@@ -54,11 +53,13 @@ public sealed record ExperimentResult(
     public static ExperimentResult From(TrainingResult r, string? model = null)
     {
         var e = r.Experiment;
-        return new ExperimentResult(e.Name, e.Head.ToString(), e.Labels.ToString(), e.BatchSize, e.LearningRate, e.Momentum,
+        var result = new ExperimentResult(e.Name, e.Head.ToString(), e.Labels.ToString(), e.BatchSize, e.LearningRate, e.Momentum,
             e.Epochs, e.ImageSize, e.Pairs, e.Seed, r.Completed, r.StepsPerEpoch,
             r.EpochsRun > 0 ? r.FinalLoss : null, r.EpochLosses, r.StepLosses,
-            r.Predictions, r.TrainModePredictions, Verdicts.Describe(r), r.Seconds, model, Encoder: e.Encoder.ToString(),
-            Data: e.Data.ToString(), HeldOut: HeldOutResult.From(r));
+            new Dictionary<string, float>(), new Dictionary<string, float>(), Verdicts.Describe(r), r.Seconds, model, Encoder: e.Encoder.ToString(),
+            Data: e.Data.ToString());
+        // The source's scores fill their own fields (colours: predictions; real images: heldOut).
+        return r.Evaluation?.Into(result) ?? result;
     }
 
     public static ExperimentResult Failed(Experiment e, string error, double seconds) =>
@@ -74,6 +75,6 @@ public sealed record ExperimentResult(
 public sealed record HeldOutResult(int Pairs, double Mse, double Accuracy, IReadOnlyList<double> MseAfterEpoch, IReadOnlyList<double> AccuracyAfterEpoch,
     IReadOnlyList<HeldOutExample> Examples)
 {
-    public static HeldOutResult? From(TrainingResult r) => r.HeldOut is not { } last ? null
-        : new(last.Pairs, last.Mse, last.Accuracy, r.HeldOutAfterEpoch.Select(h => h.Mse).ToArray(), r.HeldOutAfterEpoch.Select(h => h.Accuracy).ToArray(), r.Examples);
+    public static HeldOutResult? From(IReadOnlyList<HeldOutScore> afterEpoch, IReadOnlyList<HeldOutExample> examples) => afterEpoch.Count == 0 ? null
+        : new(afterEpoch[^1].Pairs, afterEpoch[^1].Mse, afterEpoch[^1].Accuracy, afterEpoch.Select(h => h.Mse).ToArray(), afterEpoch.Select(h => h.Accuracy).ToArray(), examples);
 }

@@ -1,11 +1,11 @@
 using System.Text;
 using TorchSharp;
 using System.Text.Json;
-using XnorSpec.Experiments;
+using XnorSpec.Files;
 using XnorSpec.Model;
 using XnorSpec.Runtime;
 
-namespace XnorSpec.Files;
+namespace XnorSpec.Training;
 
 /// <summary>
 /// A trained model on disk: one header line naming the format, one JSON line with the experiment

@@ -11,7 +11,7 @@ public enum PairData
     /// <summary>
     /// The whole Fashion-MNIST dataset (60,000 training and 10,000 test images), paired by category
     /// (<see cref="CategoryPairs"/>) and scored on held-out test-split pairs; found by
-    /// <see cref="Files.FashionMnistFiles.Locate"/> (--data, XNORSPEC_FASHION_MNIST or the Debian package).
+    /// FashionMnistFiles.Locate (a folder given, XNORSPEC_FASHION_MNIST or the Debian package).
     /// </summary>
     FashionMnist,
 
@@ -20,10 +20,10 @@ public enum PairData
 }
 
 /// <summary>
-/// Where training pairs come from: solid colours (<see cref="PairDataset"/>) or real images
-/// (<see cref="CategoryPairs"/>). The trainer takes any source; adding a data set is one new class.
+/// An epoch's training pairs, batch by batch, as tensors: solid colours (<see cref="PairDataset"/>) or real
+/// images (<see cref="CategoryPairs"/>). The trainer's loop takes any; the pair sources choose which.
 /// </summary>
-public interface IPairSource<TPair>
+public interface IPairBatches<TPair>
 {
     int PairsPerEpoch { get; }
 
