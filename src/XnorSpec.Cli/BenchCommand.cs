@@ -1,3 +1,4 @@
+using XnorSpec.Sources;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
@@ -196,7 +197,8 @@ internal static class BenchCommand
             Console.WriteLine($"  epoch {r.Epoch + 1}/{experiment.Epochs}: {epochSeconds[^1]:F2} s");
             clock.Restart();
         });
-        var result = Trainer.Run(experiment, CPU, afterEachStep, stop);
+        using var source = PairSources.For(experiment);
+        var result = Trainer.Run(experiment, source, CPU, afterEachStep, stop);
         result.Model?.Dispose();
         // The trainer records resident memory and live tensors once each epoch has finished and tidied up.
         var rss = result.ResidentBytesAfterEpoch.Select(b => b / 1048576.0).ToArray();

@@ -1,3 +1,4 @@
+using XnorSpec.Sources;
 using System.CommandLine;
 using System.Globalization;
 using XnorSpec.Files;
@@ -13,7 +14,7 @@ internal static class CompareCommand
         var model = new Option<string>("--model") { Description = "An XnorSpec model file or a PyTorch state_dict (with --head).", Required = true };
         var outputs = new Option<string>("--outputs") { Description = "The outputs PyTorch computed: a file written by src/bench/question_model.py's outputs().", Required = true };
         var tolerance = Options.OptionalNumber<double>("--tolerance", "Largest absolute difference of a logit or an output that counts as equal. Default: 1e-4.");
-        var (head, encoder, _) = Options.PyTorchReading();
+        var reading = Options.PyTorchReading();
         var command = new Command("compare", """
             Compare XnorSpec's logits and outputs with those PyTorch computed for the same weights and
             inputs, in eval mode and in training mode (BatchNorm on the batch); print the largest
@@ -23,13 +24,13 @@ internal static class CompareCommand
             Examples:
               xnor-spec compare --model fixtures/pytorch/twin-product.pt --head Product --outputs fixtures/pytorch/twin-product.outputs.pt
             """)
-        { model, outputs, tolerance, head, encoder };
+        { model, outputs, tolerance, reading.Head, reading.Encoder };
         command.SetAction(parsed =>
         {
             var limit = parsed.GetValue(tolerance) ?? 1e-4;
             if (!double.IsFinite(limit) || limit < 0) throw new ArgumentException($"--tolerance {limit} is invalid; accepted: a number >= 0.");
             // CPU, as the PyTorch side ran: the comparison is of the two engines, not of two devices.
-            var (pairModel, _, _) = AnyModelFile.Load(parsed.GetValue(model)!, new PyTorchReading(parsed.GetValue(head), parsed.GetValue(encoder)), TorchSharp.torch.CPU);
+            var (pairModel, _, _) = AnyModelFile.Load(parsed.GetValue(model)!, new PyTorchReading(parsed.GetValue(reading.Head), parsed.GetValue(reading.Encoder)), TorchSharp.torch.CPU);
             using var __ = pairModel;
             var result = PyTorchComparison.Of(pairModel, parsed.GetValue(outputs)!);
             string E(double x) => x.ToString("0.00E+00", CultureInfo.InvariantCulture);

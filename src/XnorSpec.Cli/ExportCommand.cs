@@ -1,5 +1,7 @@
 using System.CommandLine;
 using XnorSpec.Files;
+using XnorSpec.Sources;
+using XnorSpec.Training;
 
 namespace XnorSpec.Cli;
 
@@ -29,7 +31,10 @@ internal static class ExportCommand
             using var _ = pairModel;
             PyTorchFile.Save(pairModel, target);
             Console.WriteLine($"Wrote {target}: {pairModel.state_dict().Count} tensors of a {experiment.Head} model with {experiment.Encoder} encoders "
-                + $"({(PyTorchFile.IsOneLinear(experiment.Head) ? "head as fc.0" : "head under head.*, see fixtures/pytorch/README.md")}).");
+                + $"({(PyTorchFile.IsOneLinear(experiment.Head) ? "head as fc.0" : "head under head.*, see fixtures/pytorch/README.md")}), made for {experiment.Data} pairs at {experiment.ImageSize}px.");
+            // A state_dict records weights only: what the model was made for travels as options.
+            Console.WriteLine($"Read it back with: xnor-spec import --model {target} --head {experiment.Head} --encoder {experiment.Encoder} "
+                + $"--trained-on {experiment.Data} --image-size {experiment.ImageSize} --out FILE.model");
             return ExitCodes.Success;
         });
         return command;
@@ -39,28 +44,31 @@ internal static class ExportCommand
     {
         var model = new Option<string>("--model") { Description = "A PyTorch state_dict file (torch.save(model.state_dict(), path)) with the question's key names.", Required = true };
         var output = new Option<string>("--out") { Description = "The XnorSpec model file to write.", Required = true };
-        var (head, encoder, size) = Options.PyTorchReading();
-        head.Required = true;
+        var reading = Options.PyTorchReading();
+        reading.Head.Required = true;
         var command = new Command("import", """
             Read a PyTorch state_dict of the question's TemplateEvaluator into an XnorSpec model file. The
-            file does not say how the model fuses q and t, so --head is required; `predict` and `check`
-            read the PyTorch file directly as well.
+            file does not say how the model fuses q and t, so --head is required, nor what data it was made
+            for (--trained-on, default Colours) or at what image size; `export` prints the options that give
+            back what it wrote. `predict` and `check` read the PyTorch file directly as well.
 
             Examples:
               xnor-spec import --model product.pt --head Product --out product.model
+              xnor-spec import --model fashion.pt --head Product --encoder SmallCnn --trained-on FashionMnistSubset --image-size 28 --out fashion.model
             """)
-        { model, head, encoder, size, output };
+        { model, output };
+        foreach (var option in reading.All) command.Options.Add(option);
         command.SetAction(parsed =>
         {
             var path = parsed.GetValue(model)!;
             var target = parsed.GetValue(output)!;
             AtomicFile.EnsureWritableDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
             if (!PyTorchFile.LooksLikePyTorch(path))
-                PyTorchFile.Load(path, parsed.GetValue(head)!.Value); // refuses it, naming what the file is instead
-            var (pairModel, experiment, _) = AnyModelFile.Load(path, new PyTorchReading(parsed.GetValue(head), parsed.GetValue(encoder), parsed.GetValue(size)));
+                PyTorchFile.Load(path, parsed.GetValue(reading.Head)!.Value); // refuses it, naming what the file is instead
+            var (pairModel, experiment, _) = AnyModelFile.Load(path, reading.Read(parsed));
             using var __ = pairModel;
             ModelFile.Save(pairModel, experiment, target);
-            Console.WriteLine($"Wrote {target}: a {experiment.Head} model with {experiment.Encoder} encoders, tested at {experiment.ImageSize}px.");
+            Console.WriteLine($"Wrote {target}: a {experiment.Head} model with {experiment.Encoder} encoders, made for {experiment.Data} pairs at {experiment.ImageSize}px.");
             return ExitCodes.Success;
         });
         return command;

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using XnorSpec.Experiments;
+using XnorSpec.Files;
+using XnorSpec.Sources;
 using XnorSpec.Runtime;
 using XnorSpec.Training;
 
@@ -40,18 +42,15 @@ internal static class HeadsCommand
             if (parsed.GetValue(run)) Run(path, profileName, parsed.GetValue(seeds), Devices.Resolve(parsed.GetValue(device)));
             if (!File.Exists(path)) throw new ArgumentException($"No runs file {path}; create it with `xnor-spec heads --profile {profileName} --run`.");
             var runs = CapabilityTable.Load(path);
+            if (runs.Count == 0) throw new ArgumentException($"The runs file {path} holds no runs yet; record them with `xnor-spec heads --profile {profileName} --run`.");
             var table = CapabilityTable.Markdown(runs, HeadParameters.Count());
-            bool realImages = runs.Count > 0 && runs.All(r => r.Data != Data.PairData.Colours);
+            using var source = CapabilityTable.SourceOf(runs);
             Console.Write(table);
-            Console.WriteLine(realImages
-                ? $"final training loss: mean step loss of the last epoch. held-out: MSE and accuracy on fixed test-split pairs, eval mode; "
-                  + $"beats the separable bound: held-out MSE < {CapabilityTable.BeatsBoundBelow} (the bound is 0.25). Settings: fixtures/profiles/{profileName}.json."
-                : $"final training loss: mean step loss of the last epoch. XNOR loss: MSE on BB, BW, WB, WW as one training-mode batch; "
-                  + $"learns XNOR: XNOR loss <= {Verdicts.LearnedAtMost}. Settings: fixtures/profiles/{profileName}.json.");
+            Console.WriteLine($"{source.CapabilityNote} Settings: fixtures/profiles/{profileName}.json.");
             if (parsed.GetValue(updateReadme))
             {
                 var readme = Path.Combine(Directory.GetParent(Fixtures.Directory)!.FullName, "README.md");
-                Files.AtomicFile.WriteAllText(readme, CapabilityTable.IntoReadme(File.ReadAllText(readme), table, realImages));
+                AtomicFile.WriteAllText(readme, CapabilityTable.IntoReadme(File.ReadAllText(readme), table, source.ReadmeMarkers));
                 Console.WriteLine($"Updated {readme}.");
             }
             return ExitCodes.Success;
@@ -66,19 +65,19 @@ internal static class HeadsCommand
         // A file made at other settings is refused before anything is written beside it, a lock included.
         RefuseOtherSettings(path, profile, File.Exists(path) ? CapabilityTable.Load(path) : []);
         // Held to the end: another run appending to the same file would train the same missing runs.
-        using var writer = Files.OutputLock.OnFile(path);
+        using var writer = OutputLock.OnFile(path);
         // Read again under the lock: a run that held it until now may have added rows.
         var recorded = File.Exists(path) ? CapabilityTable.Load(path) : [];
         RefuseOtherSettings(path, profile, recorded);
-        var done = recorded.Select(r => (r.Head, r.Seed)).ToHashSet();
+        var done = recorded.Select(r => (r.Experiment.Head, r.Experiment.Seed)).ToHashSet();
         if (!File.Exists(path)) File.WriteAllText(path, HeadRun.CsvHeader + "\n");
         var todo = Enumerable.Range(1, seeds).SelectMany(s => profile.Experiments.Select(e => e with { Seed = s }))
             .Where(e => !done.Contains((e.Head, e.Seed))).ToArray();
-        var data = profile.Experiments.Select(e => e.Data).FirstOrDefault(d => d != Data.PairData.Colours);
-        using var images = todo.Any(e => e.IsRealImages) ? Files.FashionMnistFiles.Open(data) : null;
+        using var source = PairSources.For(profile.Settings);
+        if (todo.Length > 0) source.Prepare();
         RunDisplay.Show(todo, (i, progress) =>
         {
-            var result = Trainer.Run(todo[i], device, progress, images: images);
+            var result = Trainer.Run(todo[i], source, device, progress);
             result.Model?.Dispose();
             // One appended line per finished run: an interruption keeps every earlier run.
             File.AppendAllText(path, HeadRun.From(result).ToCsv() + "\n");
@@ -86,21 +85,20 @@ internal static class HeadsCommand
     }
 
     /// <summary>
-    /// Runs are resumed by (head, seed), so rows made at other settings would silently join the
-    /// table. The CSV records each run's encoder, image size, optimiser and epochs; a difference
-    /// from the profile is refused.
+    /// Runs are resumed by (head, seed), so rows made at other settings would silently join the table. Each
+    /// row records every setting of its experiment; any difference from the profile's is refused, naming it.
     /// </summary>
     private static void RefuseOtherSettings(string path, Profile profile, IReadOnlyList<HeadRun> recorded)
     {
+        if (profile.Experiments.Select(e => e.Data).Distinct().Count() > 1)
+            throw new ArgumentException($"Profile '{profile.Name}' mixes data sources; a runs file holds runs on one.");
         foreach (var run in recorded)
         {
-            var wanted = profile.Experiments.FirstOrDefault(e => e.Head == run.Head);
+            var wanted = profile.Experiments.FirstOrDefault(e => e.Head == run.Experiment.Head);
             if (wanted is null) continue;
-            var (had, want) = (run.Settings, HeadRun.SettingsOf(wanted));
-            if (had != want)
-                throw new ArgumentException($"{path} holds {run.Head} runs at {had} (encoder, images; lr, momentum, batch, epochs), "
-                    + $"but profile '{profile.Name}' asks {want}; "
-                    + "move that file aside or pass --csv NEW.csv, so runs at different settings are not mixed.");
+            if (run.DifferingSetting(wanted) is { } difference)
+                throw new ArgumentException($"{path} holds {run.Experiment.Head} runs (seed {run.Experiment.Seed}) made with {difference}; "
+                    + $"move that file aside or pass --csv NEW.csv, so runs at different settings of profile '{profile.Name}' are not mixed.");
         }
     }
 }

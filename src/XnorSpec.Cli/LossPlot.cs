@@ -1,5 +1,5 @@
 using ScottPlot;
-using XnorSpec.Experiments;
+using XnorSpec.Training;
 
 namespace XnorSpec.Cli;
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
-using XnorSpec.Experiments;
+using XnorSpec.Data;
 using XnorSpec.Model;
+using XnorSpec.Sources;
+using XnorSpec.Training;
 
 namespace XnorSpec.Cli;
 
@@ -69,18 +71,24 @@ internal static class Options
     public static Experiment WithDataFolder(Experiment experiment, string? folder, string what)
     {
         if (folder is null) return experiment;
-        if (!experiment.IsRealImages) throw new ArgumentException($"--data is for real-image experiments; {what} trains on solid colours.");
-        return experiment with
-        {
-            Data = folder == XnorSpec.Files.FashionMnistFiles.FixtureWord ? XnorSpec.Data.PairData.FashionMnistSubset : XnorSpec.Data.PairData.FashionMnist,
-        };
+        using var source = PairSources.For(experiment);
+        if (!source.ReadsFiles) throw new ArgumentException($"--data is for experiments on images read from files; {what} trains on generated {experiment.Data} pairs.");
+        return source.ReadingFrom(experiment, folder);
     }
 
-    /// <summary>--head, --encoder and --image-size: what a PyTorch state_dict does not record (XnorSpec model files do).</summary>
-    public static (Option<FusionKind?> Head, Option<EncoderKind?> Encoder, Option<int?> ImageSize) PyTorchReading() => (
+    /// <summary>--head, --encoder, --trained-on and --image-size: what a PyTorch state_dict does not record (XnorSpec model files do).</summary>
+    public sealed record PyTorchOptions(Option<FusionKind?> Head, Option<EncoderKind?> Encoder, Option<int?> ImageSize, Option<PairData?> Data)
+    {
+        public PyTorchReading Read(ParseResult parsed) => new(parsed.GetValue(Head), parsed.GetValue(Encoder), parsed.GetValue(ImageSize), parsed.GetValue(Data));
+
+        public IEnumerable<Option> All => [Head, Encoder, Data, ImageSize];
+    }
+
+    public static PyTorchOptions PyTorchReading() => new(
         OptionalEnum<FusionKind>("--head", "For a PyTorch file: how its model fuses q and t; Concat is the question's torch.cat, Product the answer's q * t."),
         OptionalEnum<EncoderKind>("--encoder", "For a PyTorch file: its encoders. Default: the one the weights fit."),
-        OptionalNumber<int>("--image-size", $"Side of the test images in pixels. Default: the model file's; {XnorSpec.Files.PyTorchReading.DefaultImageSize}, the question's, for a PyTorch file."));
+        OptionalNumber<int>("--image-size", "Side of the test images in pixels. Default: the model file's; for a PyTorch file the data's own (Colours: 128, the question's; Fashion-MNIST: 28)."),
+        OptionalEnum<PairData>("--trained-on", "For a PyTorch file: the data its model was made for, which decides how it is checked and what `predict` takes. Default: Colours."));
 
     private static T ParseEnum<T>(System.CommandLine.Parsing.ArgumentResult r, string name, T fallback) where T : struct, System.Enum
     {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using SkiaSharp;
 using XnorSpec.Data;
-using XnorSpec.Experiments;
+using XnorSpec.Training;
 
 namespace XnorSpec.Cli;
 

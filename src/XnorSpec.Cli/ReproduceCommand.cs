@@ -4,6 +4,7 @@ using XnorSpec.Data;
 using XnorSpec.Experiments;
 using XnorSpec.Files;
 using XnorSpec.Runtime;
+using XnorSpec.Sources;
 using XnorSpec.Training;
 
 namespace XnorSpec.Cli;
@@ -47,20 +48,20 @@ internal static class ReproduceCommand
         // Everything that can be wrong with the request is refused before the first step.
         var profile = Profile.Load(profileName);
         var experiments = profile.Experiments.Select(e => Options.WithDataFolder(seed is null ? e : e with { Seed = seed.Value }, dataFolder, $"profile '{profile.Name}'").Validated()).ToArray();
-        var data = experiments.Select(e => e.Data).Where(d => d != PairData.Colours).Distinct().ToArray();
-        if (data.Length > 1 || (data.Length == 1 && experiments.Any(e => !e.IsRealImages)))
-            throw new ArgumentException($"Profile '{profile.Name}' mixes {string.Join(" and ", experiments.Select(e => e.Data).Distinct())} experiments; give each data source a profile of its own.");
-        using var images = data.Length == 1 ? FashionMnistFiles.Open(data[0], dataFolder) : null;
+        var data = experiments.Select(e => e.Data).Distinct().ToArray();
+        if (data.Length > 1)
+            throw new ArgumentException($"Profile '{profile.Name}' mixes {string.Join(" and ", data)} experiments; give each data source a profile of its own.");
+        using var source = PairSources.For(data[0], dataFolder);
+        source.Prepare(); // files read, and any problem with them refused, before the first step
         var directory = output ?? Path.Combine("results", profile.Name);
         AtomicFile.EnsureWritableDirectory(directory);
         using var writer = OutputLock.OnFolder(directory); // held to the end: one run per folder
         var device = Devices.Resolve(deviceChoice);
 
         Console.WriteLine($"Profile '{profile.Name}' on {Devices.Describe(device)}, {experiments.Length} experiments; writing to {Path.GetFullPath(directory)}");
-        if (images is not null)
-            Console.WriteLine(images.Describe());
+        Console.WriteLine(source.Describe());
         var results = new ResultsFile(profile.Name, device.type.ToString().ToLowerInvariant(), seed ?? profile.Settings.Seed,
-            ResultsFile.CurrentTorchSharpVersion, DateTimeOffset.UtcNow) { ImageFolder = images?.Folder };
+            ResultsFile.CurrentTorchSharpVersion, DateTimeOffset.UtcNow) { ImageFolder = source.Folder };
 
         using var signals = new StopSignals();
         bool failed = false;
@@ -71,7 +72,7 @@ internal static class ReproduceCommand
             var clock = Stopwatch.StartNew();
             try
             {
-                var result = Trainer.Run(experiment, device, progress, signals.Token, images);
+                var result = Trainer.Run(experiment, source, device, progress, signals.Token);
                 string? modelPath = null;
                 if (result.Completed)
                 {
@@ -87,15 +88,15 @@ internal static class ReproduceCommand
                 results.Experiments.Add(ExperimentResult.Failed(experiment, e.Message, clock.Elapsed.TotalSeconds));
                 failed = true;
             }
-            Save(results, directory, images);
+            Save(results, directory, source);
         }, stopped: () => signals.Received || failed);
 
         // What was recorded decides, not whether a signal came: one that arrives after the last step
         // (while predicting or saving) leaves every experiment finished, and the run complete.
         results.Complete = !failed && results.Experiments.Count == experiments.Length && results.Experiments.All(e => e.Completed);
-        Save(results, directory, images);
+        Save(results, directory, source);
 
-        RunDisplay.Table(results);
+        RunDisplay.Table(results, source);
         Console.WriteLine($"Wrote {Path.Combine(directory, "results.json")}, losses.csv, losses.png{(PairsPicture.Shown(results).Count > 0 ? ", pairs.png" : "")} and models/.");
         if (results.Complete) return ExitCodes.Success;
         Console.Error.WriteLine(failed
@@ -104,13 +105,13 @@ internal static class ReproduceCommand
         return ExitCodes.RunFailed;
     }
 
-    private static void Save(ResultsFile results, string directory, ImageSplits? images)
+    private static void Save(ResultsFile results, string directory, PairSource source)
     {
         results.Save(Path.Combine(directory, "results.json"));
         results.SaveLossesCsv(Path.Combine(directory, "losses.csv"));
         AtomicFile.WriteAllBytes(Path.Combine(directory, "losses.png"), LossPlot.Render(results));
         var shown = PairsPicture.Shown(results);
-        if (images is not null && shown.Count > 0)
-            AtomicFile.WriteAllBytes(Path.Combine(directory, "pairs.png"), PairsPicture.Render(shown, images.Test));
+        if (source.ExampleImages is { } images && shown.Count > 0)
+            AtomicFile.WriteAllBytes(Path.Combine(directory, "pairs.png"), PairsPicture.Render(shown, images));
     }
 }

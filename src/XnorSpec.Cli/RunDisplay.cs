@@ -1,5 +1,4 @@
 using Spectre.Console;
-using XnorSpec.Experiments;
 using XnorSpec.Training;
 
 namespace XnorSpec.Cli;
@@ -63,22 +62,17 @@ internal static class RunDisplay
             });
     }
 
-    private const double UnsettledGap = 0.25;
-
     public static string Settings(Experiment e) =>
-        (e.IsRealImages ? $"{e.Data}, {e.Encoder}, " : "") + $"{e.ImageSize}px, batch {e.BatchSize}, lr {e.LearningRate}, momentum {e.Momentum}, {e.Epochs} epochs of {e.Pairs} pairs, seed {e.Seed}";
+        $"{e.Data}, {e.Encoder}, {e.ImageSize}px, batch {e.BatchSize}, lr {e.LearningRate}, momentum {e.Momentum}, {e.Epochs} epochs of {e.Pairs} pairs, seed {e.Seed}";
 
-    /// <summary>experiment | final loss | BB BW WB WW | verdict | time; real-image runs show held-out MSE and accuracy instead of BB..WW.</summary>
-    public static void Table(ResultsFile results)
+    /// <summary>experiment | final loss | the source's columns (colours: BB..WW; real images: held-out MSE, accuracy) | verdict | time.</summary>
+    public static void Table(ResultsFile results, PairSource source)
     {
         // Logs are not terminals; Spectre would wrap the table at 80 columns.
         if (!IsLive) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 120);
-        bool anyUnsettled = false, realImages = results.Experiments.Any(e => e.Data != nameof(Data.PairData.Colours));
         var table = new Table().Border(IsLive ? TableBorder.Rounded : TableBorder.Ascii);
-        table.AddColumns(realImages
-            ? ["experiment", "final loss", "held-out MSE", "held-out accuracy", "pairs", "verdict", "time"]
-            : ["experiment", "final loss", "BB", "BW", "WB", "WW", "verdict", "time"]);
-        foreach (var c in table.Columns.Skip(1).Take(realImages ? 4 : 5)) c.RightAligned();
+        table.AddColumns(["experiment", "final loss", .. source.TableColumns, "verdict", "time"]);
+        foreach (var c in table.Columns.Skip(1).Take(1 + source.TableColumns.Count)) c.RightAligned();
         foreach (var e in results.Experiments)
         {
             var verdict = e.Verdict switch
@@ -87,28 +81,10 @@ internal static class RunDisplay
                 var v when v == "stays near 0.5" || v.StartsWith("not learned") => $"[yellow]{Markup.Escape(v)}[/]",
                 var v => Markup.Escape(v),
             };
-            var finalLoss = e.FinalLoss?.ToString("F4") ?? "-";
-            if (realImages)
-            {
-                table.AddRow(Markup.Escape(e.Name), finalLoss, e.HeldOut?.Mse.ToString("F4") ?? "-", e.HeldOut?.Accuracy.ToString("F3") ?? "-",
-                    e.HeldOut?.Pairs.ToString() ?? "-", verdict, $"{e.Seconds:F0} s");
-                continue;
-            }
-            // BatchNorm's running statistics can lag far behind the weights after little training
-            // (seen with ResNet18 on 32x32 images); eval-mode outputs are then marked rather than silently shown.
-            bool unsettled = e.Predictions.Any(p => e.TrainModePredictions.TryGetValue(p.Key, out var t) && Math.Abs(t - p.Value) > UnsettledGap);
-            anyUnsettled |= unsettled;
-            string P(string pair) => e.Predictions.TryGetValue(pair, out var p) ? p.ToString("F3") + (unsettled ? "*" : "") : "-";
-            table.AddRow(Markup.Escape(e.Name), finalLoss, P("BB"), P("BW"), P("WB"), P("WW"), verdict, $"{e.Seconds:F0} s");
+            table.AddRow([Markup.Escape(e.Name), e.FinalLoss?.ToString("F4") ?? "-", .. source.TableCells(e).Select(Markup.Escape), verdict, $"{e.Seconds:F0} s"]);
         }
         AnsiConsole.Write(table);
-        Console.WriteLine(realImages
-            ? "final loss: mean step loss of the last epoch. held-out: MSE and accuracy (output > 0.5 means same) on test-split pairs no training pair uses, "
-              + "in eval mode; the verdict reads the held-out MSE. The bound for heads whose logit adds up, f(query) + g(template), is 0.25."
-            : "final loss: mean step loss of the last epoch. BB..WW: output for a black/white query and template, in eval mode.");
-        if (anyUnsettled)
-            Console.WriteLine($"*: eval-mode outputs differ by more than {UnsettledGap} from the same model's training-mode (batch statistics) outputs: "
-                + "BatchNorm's running statistics have not settled. results.json has both (trainModePredictions).");
+        Console.WriteLine(source.TableNote(results.Experiments));
     }
 }
 

@@ -1,3 +1,4 @@
+using XnorSpec.Files;
 using System.CommandLine;
 using XnorSpec.Experiments;
 

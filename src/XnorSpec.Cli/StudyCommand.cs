@@ -1,3 +1,5 @@
+using XnorSpec.Files;
+using XnorSpec.Sources;
 using System.CommandLine;
 using System.Globalization;
 using XnorSpec.Data;
@@ -43,11 +45,12 @@ internal static class StudyCommand
                 {
                     var row = $"{arm},{cell.Head},{cell.Labels},{cell.BatchSize},{F(cell.LearningRate)},{cell.Epochs},{cell.Seed},{encoders}";
                     if (done.Contains(Key(row))) continue;
-                    var result = encoders == "fresh" ? Trainer.Run(cell, CPU) : RunWithPretrainedEncoders(cell, encoders);
-                    var p = result.Predictions;
+                    var result = encoders == "fresh" ? Trainer.Run(cell, Colours, CPU) : RunWithPretrainedEncoders(cell, encoders);
+                    var scores = (ColourScores)result.Evaluation!;
+                    var p = scores.Predictions;
                     File.AppendAllText(file, string.Join(",", row, F(result.FinalLoss), F(result.InitialLoss), F(result.LastStepLosses[^1]),
                         string.Join(";", result.EpochLosses.Select(F)), F(p["BB"]), F(p["BW"]), F(p["WB"]), F(p["WW"]), result.Seconds.ToString("F1", CultureInfo.InvariantCulture),
-                        string.Join(",", new[] { "BB", "BW", "WB", "WW" }.Select(k => F(result.TrainModePredictions[k])))) + "\n");
+                        string.Join(",", new[] { "BB", "BW", "WB", "WW" }.Select(k => F(scores.TrainModePredictions[k])))) + "\n");
                     Console.WriteLine($"{row}: final {result.FinalLoss:F4} in {result.Seconds:F0} s");
                     result.Model?.Dispose();
                 }
@@ -99,16 +102,19 @@ internal static class StudyCommand
         }
     }
 
+    /// <summary>The study's cells are all on the question's colour pairs.</summary>
+    private static readonly ColourSource Colours = new();
+
     /// <summary>The notebook scenario: the same two encoders first learn FirstIsBlack, then SecondIsBlack (concat head), then a fresh product head learns SameColour.</summary>
     private static TrainingResult RunWithPretrainedEncoders(Experiment cell, string encoders)
     {
         // No `using`: the models share encoders, and disposing one would free them.
         var first = Trainer.NewModel(cell with { Head = FusionKind.Concat }, CPU);
-        Trainer.Train(first, cell with { Head = FusionKind.Concat, Labels = LabelRule.FirstIsBlack }, CPU);
+        Colours.Train(first, cell with { Head = FusionKind.Concat, Labels = LabelRule.FirstIsBlack }, CPU, null, default);
         var second = first.WithNewHead(FusionKind.Concat);
-        Trainer.Train(second, cell with { Head = FusionKind.Concat, Labels = LabelRule.SecondIsBlack, Seed = cell.Seed + 1000 }, CPU);
+        Colours.Train(second, cell with { Head = FusionKind.Concat, Labels = LabelRule.SecondIsBlack, Seed = cell.Seed + 1000 }, CPU, null, default);
         var product = second.WithNewHead(cell.Head);
-        return Trainer.Train(product, cell with { Seed = cell.Seed + 2000 }, CPU);
+        return Colours.Train(product, cell with { Seed = cell.Seed + 2000 }, CPU, null, default);
     }
 
     /// <summary>`study-summary`: the study's CSV as a Markdown table, one row per cell, for fixtures/reproduction/README.md.</summary>

@@ -4,6 +4,7 @@ using XnorSpec.Experiments;
 using XnorSpec.Files;
 using XnorSpec.Model;
 using XnorSpec.Runtime;
+using XnorSpec.Sources;
 using XnorSpec.Training;
 
 namespace XnorSpec.Cli;
@@ -48,26 +49,25 @@ internal static class TrainCommand
         {
             var chosenProfile = Profile.Load(parsed.GetValue(profile)!);
             var settings = Options.WithDataFolder(chosenProfile.Settings, parsed.GetValue(data), $"profile '{chosenProfile.Name}'");
-            var experiment = (settings with
+            using var source = PairSources.For(settings, parsed.GetValue(data));
+            var experiment = source.Accept(settings with
             {
-                Head = parsed.GetValue(head), Labels = parsed.GetValue(labels) ?? (settings.IsRealImages ? LabelRule.SameCategory : LabelRule.SameColour),
+                Head = parsed.GetValue(head), Labels = parsed.GetValue(labels) ?? source.DefaultLabels,
                 BatchSize = parsed.GetValue(batch) ?? settings.BatchSize, LearningRate = parsed.GetValue(lr) ?? settings.LearningRate,
                 Momentum = parsed.GetValue(momentum) ?? settings.Momentum, Epochs = parsed.GetValue(epochs) ?? settings.Epochs,
                 Pairs = parsed.GetValue(pairs) ?? settings.Pairs, ImageSize = parsed.GetValue(size) ?? settings.ImageSize,
                 Encoder = parsed.GetValue(encoder) ?? settings.Encoder, Seed = parsed.GetValue(seed) ?? settings.Seed,
-            }).Validated();
+            });
             var savePath = parsed.GetValue(save);
             if (savePath is not null) AtomicFile.EnsureWritableDirectory(Path.GetDirectoryName(Path.GetFullPath(savePath))!);
             var chosen = Devices.Resolve(parsed.GetValue(device));
-            // Read (and any problem with the files refused) before the first step.
-            using var images = experiment.IsRealImages ? FashionMnistFiles.Open(experiment.Data, parsed.GetValue(data)) : null;
+            source.Prepare(); // files read, and any problem with them refused, before the first step
 
             Console.WriteLine($"Device: {Devices.Describe(chosen)}");
-            if (images is not null)
-                Console.WriteLine(images.Describe());
+            Console.WriteLine(source.Describe());
             using var signals = new StopSignals();
             TrainingResult? result = null;
-            RunDisplay.Show([experiment], (_, progress) => result = Trainer.Run(experiment, chosen, progress, signals.Token, images));
+            RunDisplay.Show([experiment], (_, progress) => result = Trainer.Run(experiment, source, chosen, progress, signals.Token));
             using var model = result!.Model;
             Console.WriteLine($"epoch means: {(result.EpochsRun == 0 ? "(no epoch finished)" : string.Join(" ", result.EpochLosses.Select(l => l.ToString("F4"))))}");
             if (!result.Completed)
@@ -81,13 +81,7 @@ internal static class TrainCommand
                     + $"{result.Seconds:F1} s)" + (savePath is null ? "." : $"; the unfinished model was not saved to {savePath}."));
                 return ExitCodes.RunFailed;
             }
-            if (result.HeldOut is { } heldOut)
-                Console.WriteLine($"held-out MSE after each epoch: {string.Join(" ", result.HeldOutAfterEpoch.Select(h => h.Mse.ToString("F4")))}\n"
-                    + $"final loss {result.FinalLoss:F6}; held-out MSE {heldOut.Mse:F4}, accuracy {heldOut.Accuracy:F3} on {heldOut.Pairs} test-split pairs, eval mode "
-                    + $"({Verdicts.Describe(result)}); {result.Seconds:F1} s");
-            else
-                Console.WriteLine($"final loss {result.FinalLoss:F6} ({Verdicts.Describe(result)}); eval-mode predictions "
-                    + $"{string.Join(" ", result.Predictions.Select(p => $"{p.Key}={p.Value:F3}"))}; {result.Seconds:F1} s");
+            Console.WriteLine($"final loss {result.FinalLoss:F6} ({Verdicts.Describe(result)}); {result.Evaluation!.Summary}; {result.Seconds:F1} s");
             if (savePath is not null)
             {
                 ModelFile.Save(model!, experiment, savePath);

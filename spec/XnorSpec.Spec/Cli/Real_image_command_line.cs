@@ -107,13 +107,13 @@ public class Real_image_command_line(TinyRealImageReproduction reproduction, ITe
         shown.Should().HaveCount(2);
         foreach (var e in shown)
         {
-            e.HeldOut!.Examples.Should().HaveCount(Trainer.ExampleCount);
-            e.HeldOut.Examples.Count(x => x.Label == 1f).Should().Be(Trainer.ExampleCount / 2, "half the pictured pairs are same-category pairs");
+            e.HeldOut!.Examples.Should().HaveCount(FashionMnistSource.ExampleCount);
+            e.HeldOut.Examples.Count(x => x.Label == 1f).Should().Be(FashionMnistSource.ExampleCount / 2, "half the pictured pairs are same-category pairs");
             e.HeldOut.Examples.Should().OnlyContain(x => x.Label == (x.QueryCategory == x.TemplateCategory ? 1f : 0f) && x.Output >= 0 && x.Output <= 1);
         }
         shown[1].HeldOut!.Examples.Select(x => (x.Query, x.Template)).Should().Equal(shown[0].HeldOut!.Examples.Select(x => (x.Query, x.Template)), "the rows are the same pairs for every head");
         // One row per pair and one column of bars per model: it grows with both.
-        image.Height.Should().BeGreaterThan(Trainer.ExampleCount * 28 * 3);
+        image.Height.Should().BeGreaterThan(FashionMnistSource.ExampleCount * 28 * 3);
         image.Width.Should().BeGreaterThan(2 * 28 * 3 + 120 + 2 * 150, "two images, the answer and a bar per model");
     }
 

@@ -80,7 +80,7 @@ public class Reproduce_command(QuickReproduction reproduction, ITestOutputHelper
             // [0, 1], not (0, 1): float32 sigmoid rounds to exactly 1 beyond a logit of about 17.
             e.Predictions.Values.Should().OnlyContain(p => float.IsFinite(p) && p >= 0 && p <= 1);
             e.Verdict.Should().Be(Verdicts.Describe(new TrainingResult(Runs.Quick.Get(Enum.Parse<FusionKind>(e.Head), Enum.Parse<LabelRule>(e.Labels)),
-                e.StepLosses, e.StepsPerEpoch, e.Predictions, e.Seconds, true)));
+                e.StepLosses, e.StepsPerEpoch, e.Seconds, true) { Evaluation = new ColourScores(e.Predictions, e.TrainModePredictions) }));
             File.Exists(Path.Combine(reproduction.Directory, e.Model!)).Should().BeTrue();
         }
     }

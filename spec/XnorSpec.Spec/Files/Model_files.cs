@@ -27,7 +27,7 @@ public sealed class Model_files : IDisposable
     [Fact]
     public void A_saved_and_reloaded_model_predicts_exactly_as_before()
     {
-        var trained = Trainer.Run(Short, TestDevice.Current);
+        var trained = RunScores.Train(Short, TestDevice.Current);
         var path = Path.Combine(directory, "product.model");
         ModelFile.Save(trained.Model!, Short, path);
 
@@ -38,7 +38,7 @@ public sealed class Model_files : IDisposable
         var after = loaded.state_dict();
         after.Keys.Should().Equal(before.Keys);
         foreach (var key in before.Keys) after[key].cpu().allclose(before[key].cpu(), rtol: 0, atol: 0).Should().BeTrue(key);
-        Trainer.Predict(loaded, 32, TestDevice.Current).Should().Equal(trained.Predictions);
+        ColourSource.Predict(loaded, 32, TestDevice.Current).Should().Equal(trained.Predictions);
     }
 
     [Fact]

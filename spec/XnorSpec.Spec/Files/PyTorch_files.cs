@@ -31,7 +31,7 @@ public sealed class PyTorch_files(ITestOutputHelper output) : IDisposable
     {
         // Two steps move every weight and BatchNorm buffer (num_batches_tracked too) off its initial value.
         var experiment = new Experiment { Head = head, Encoder = EncoderKind.TinyCnn, ImageSize = 16, Pairs = 20, BatchSize = 10, Epochs = 1, LearningRate = 0.05, Seed = 3 };
-        var trained = Trainer.Run(experiment, CPU);
+        var trained = RunScores.Train(experiment, CPU);
         using var model = trained.Model!;
         var path = Path.Combine(directory, $"{head}.pt");
 
@@ -42,8 +42,8 @@ public sealed class PyTorch_files(ITestOutputHelper output) : IDisposable
         var after = loaded.state_dict();
         after.Keys.Should().Equal(before.Keys);
         foreach (var key in before.Keys) after[key].allclose(before[key], rtol: 0, atol: 0).Should().BeTrue(key);
-        Trainer.Predict(loaded, 16, CPU).Should().Equal(trained.Predictions);
-        Trainer.PredictWithBatchStatistics(loaded, 16, CPU).Should().Equal(trained.TrainModePredictions);
+        ColourSource.Predict(loaded, 16, CPU).Should().Equal(trained.Predictions);
+        ColourSource.PredictWithBatchStatistics(loaded, 16, CPU).Should().Equal(trained.TrainModePredictions);
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class PyTorch_files(ITestOutputHelper output) : IDisposable
         // Two steps: BatchNorm's running statistics are still far from one pair's own, so training mode on a
         // batch of one pair would print another number (checked below, so this spec can see the difference).
         var experiment = new Experiment { Head = FusionKind.Product, Encoder = EncoderKind.TinyCnn, ImageSize = 16, Pairs = 20, BatchSize = 10, Epochs = 1, LearningRate = 0.05, Seed = 3 };
-        var trained = Trainer.Run(experiment, CPU);
+        var trained = RunScores.Train(experiment, CPU);
         using var model = trained.Model!;
         var path = Path.Combine(directory, "product.pt");
         PyTorchFile.Save(model, path);

@@ -69,7 +69,7 @@ public class Results_files : IDisposable
     {
         using var stop = new CancellationTokenSource();
         stop.Cancel();
-        var run = Trainer.Run(Small, TestDevice.Current, cancel: stop.Token);
+        var run = RunScores.Train(Small, TestDevice.Current, cancel: stop.Token);
         run.Model!.Dispose();
 
         run.Completed.Should().BeFalse();
@@ -88,17 +88,17 @@ public class Results_files : IDisposable
 
         var back = CapabilityTable.Load(csv).Single();
 
-        (back.Head, back.Encoder, back.ImageSize, back.Seed, back.BatchSize).Should().Be((row.Head, Small.Encoder, Small.ImageSize, row.Seed, row.BatchSize));
-        back.Settings.Should().Be(HeadRun.SettingsOf(Small));
+        back.Experiment.Should().Be(Small, "every setting of the experiment is a column");
+        back.DifferingSetting(Small).Should().BeNull();
         back.FinalLoss.Should().BeApproximately(row.FinalLoss, 1e-5 * Math.Max(1, row.FinalLoss));
-        back.XnorLoss.Should().BeApproximately(HeadRun.BalancedXnorLoss(run.TrainModePredictions), 1e-6);
+        back.Score(ColourScores.XnorLossName).Should().BeApproximately(ColourSource.BalancedXnorLoss(run.TrainModePredictions), 1e-6);
         back.EpochLosses.Should().HaveCount(Small.Epochs);
     }
 
     [Fact]
     public void A_README_without_the_capability_table_markers_is_refused_by_name()
     {
-        var act = () => CapabilityTable.IntoReadme("# a README with no markers\n", "| table |");
+        var act = () => CapabilityTable.IntoReadme("# a README with no markers\n", "| table |", new ColourSource().ReadmeMarkers);
         act.Should().Throw<InvalidDataException>().WithMessage("*capability-table:start*");
     }
 

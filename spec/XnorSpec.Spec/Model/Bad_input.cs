@@ -111,7 +111,7 @@ public class Bad_input : IDisposable
     [MemberData(nameof(InvalidSettings))]
     public void An_invalid_setting_is_refused_before_training_naming_the_setting_and_the_accepted_range(string setting, Experiment experiment)
     {
-        var act = () => Trainer.Run(experiment);
+        var act = () => RunScores.Train(experiment);
 
         act.Should().Throw<ArgumentException>().Where(e => e.ParamName == setting && e.Message.Contains("accepted"));
     }

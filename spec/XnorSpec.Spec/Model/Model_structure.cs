@@ -104,7 +104,7 @@ public class Model_structure
         using var model = NewModel(head);
         var before = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
 
-        Trainer.Train(model, new Experiment { Head = head, ImageSize = Size, Pairs = 10, BatchSize = 10, Epochs = 1, LearningRate = 0.01 }, TestDevice.Current);
+        new ColourSource().Train(model, new Experiment { Head = head, ImageSize = Size, Pairs = 10, BatchSize = 10, Epochs = 1, LearningRate = 0.01 }, TestDevice.Current, null, default);
 
         bool Changed(string prefix) => model.named_parameters().Where(p => p.name.StartsWith(prefix))
             .Any(p => !p.parameter.detach().allclose(before[p.name]));

@@ -52,8 +52,8 @@ public class Backends_and_devices(ITestOutputHelper output)
     {
         Skip.IfNot(TestDevice.Current.type == DeviceType.CUDA,
             $"needs CUDA: the specs run on {TestDevice.Current.type}; build with -p:TorchBackend=cuda and set {Devices.EnvironmentVariable}=cuda on an NVIDIA GPU");
-        var first = Trainer.Run(Small, TestDevice.Current);
-        var again = Trainer.Run(Small, TestDevice.Current);
+        var first = RunScores.Train(Small, TestDevice.Current);
+        var again = RunScores.Train(Small, TestDevice.Current);
         var difference = first.StepLosses.Zip(again.StepLosses, (a, b) => Math.Abs(a - b)).Max();
         output.WriteLine($"largest step-loss difference between two CUDA runs: {difference:E2}");
 

@@ -127,7 +127,7 @@ public class Native_loading
             // NUGET_PACKAGES points nowhere, so TorchSharp cannot fall back to copying libtorch out of the NuGet cache.
             var start = new CliStart(Path.Combine(copy, "xnor-spec.dll"), new Dictionary<string, string>
             {
-                ["NUGET_PACKAGES"] = Path.Combine(copy, "no-nuget-cache"), ["XNORSPEC_FIXTURES"] = XnorSpec.Experiments.Fixtures.Directory,
+                ["NUGET_PACKAGES"] = Path.Combine(copy, "no-nuget-cache"), ["XNORSPEC_FIXTURES"] = XnorSpec.Files.Fixtures.Directory,
             });
 
             var run = CliProcess.Run(start, "train", "--profile", "quick", "--epochs", "1", "--pairs", "20");

@@ -23,7 +23,7 @@ public static class Runs
     public static Profile Seed => Profile.Load(Profile.Seed);
 
     public static TrainingResult Of(Experiment experiment) =>
-        Cache.GetOrAdd(experiment, e => new Lazy<TrainingResult>(() => Trainer.Run(e, TestDevice.Current))).Value;
+        Cache.GetOrAdd(experiment, e => new Lazy<TrainingResult>(() => RunScores.Train(e, TestDevice.Current))).Value;
 
     public static TrainingResult Of(Profile profile, FusionKind head, LabelRule labels) => Of(profile.Get(head, labels));
 

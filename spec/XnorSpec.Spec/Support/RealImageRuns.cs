@@ -43,7 +43,7 @@ public static class RealImageRuns
     public static RealImageRun Train(Experiment experiment, ImageSplits images)
     {
         var device = TestDevice.Current;
-        var result = Trainer.Run(experiment, device, images: images);
+        var result = RunScores.Train(experiment, device, source: new FashionMnistSource(experiment.Data, images));
         using var model = result.Model!;
         var heldOut = new CategoryPairs(images.Test, experiment.Seed, experiment.HeldOutPairs, experiment.ImageSize, experiment.Labels).HeldOut(40);
         // Quadruples of held-out images: queries a, b and templates c, d of two consecutive held-out pairs.

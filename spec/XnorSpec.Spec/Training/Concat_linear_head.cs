@@ -22,7 +22,7 @@ public class Concat_linear_head(ITestOutputHelper output)
     // seed's widest over 30 seeds; a head that had learned XNOR answers within 0.1 of 0 or 1, 0.4 or more from 0.5).
     // The band was 0.2 from seeds 1-10 (widest 0.635); seed 30 came within 0.002 of it.
     internal const double QuickLowestEpochLoss = 0.23, QuickHighestEpochLoss = 0.275;
-    internal const double QuickPredictionBand = XnorSpec.Training.Verdicts.NearHalfWithin; // 0.3: the verdict's "near 0.5" is this band
+    internal const double QuickPredictionBand = ColourSource.NearHalfWithin; // 0.3: the verdict's "near 0.5" is this band
 
     // Seed profile, batch size 10, seeds 1-3 (fixtures/reproduction/study.csv, arm seed10): epoch means 0.2425
     // (seed 2, epoch 2) to 0.2613, eval-mode predictions 0.452 to 0.549. Margins: loss 0.23..0.275 (0.0125 below

@@ -34,7 +34,7 @@ public class Fusion_heads(ITestOutputHelper output)
     // 206 SD or more for every head (the least: ConcatMlp, SD 0.0007 over 5 seeds).
     public const double NonSeparableXnorLossAtMost = 0.15;
 
-    public static double XnorLoss(TrainingResult run) => HeadRun.BalancedXnorLoss(run.TrainModePredictions);
+    public static double XnorLoss(TrainingResult run) => ColourSource.BalancedXnorLoss(run.TrainModePredictions);
 
     [Fact]
     public void The_catalogue_has_every_head_and_the_heads_profile_trains_each_on_same_colour_labels()
@@ -64,7 +64,7 @@ public class Fusion_heads(ITestOutputHelper output)
         var readme = File.ReadAllText(Path.Combine(CliProcess.RepositoryRoot, "README.md"));
         var rendered = CapabilityTable.Markdown(CapabilityTable.Load(), HeadParameters.Count());
 
-        CapabilityTable.FromReadme(readme).Should().Be(rendered.Trim('\n'),
+        CapabilityTable.FromReadme(readme, new ColourSource().ReadmeMarkers).Should().Be(rendered.Trim('\n'),
             "README.md must show the table rendered from fixtures/reproduction/heads.csv; run `xnor-spec heads --update-readme`");
     }
 
@@ -74,7 +74,7 @@ public class Fusion_heads(ITestOutputHelper output)
         var readme = File.ReadAllText(Path.Combine(CliProcess.RepositoryRoot, "README.md"));
         var rendered = CapabilityTable.Markdown(CapabilityTable.Load(CapabilityTable.CsvPathOf("heads-fashion")), HeadParameters.Count());
 
-        CapabilityTable.FromReadme(readme, realImages: true).Should().Be(rendered.Trim('\n'),
+        CapabilityTable.FromReadme(readme, new FashionMnistSource(PairData.FashionMnistSubset).ReadmeMarkers).Should().Be(rendered.Trim('\n'),
             "README.md must show the table rendered from fixtures/reproduction/heads-fashion.csv; run `xnor-spec heads --profile heads-fashion --update-readme`");
     }
 
@@ -85,11 +85,11 @@ public class Fusion_heads(ITestOutputHelper output)
         var profile = Profile.Load("heads-fashion");
         foreach (var head in Enum.GetValues<FusionKind>())
         {
-            var mine = runs.Where(r => r.Head == head).ToArray();
-            mine.Select(r => r.Seed).Should().BeEquivalentTo(Enumerable.Range(1, 8).Select(s => (long)s), head.ToString());
-            mine.Should().OnlyContain(r => r.Settings == HeadRun.SettingsOf(profile.Get(head, LabelRule.SameCategory)), "every run at the profile's setting");
+            var mine = runs.Where(r => r.Experiment.Head == head).ToArray();
+            mine.Select(r => r.Experiment.Seed).Should().BeEquivalentTo(Enumerable.Range(1, 8).Select(s => (long)s), head.ToString());
+            mine.Should().OnlyContain(r => r.DifferingSetting(profile.Get(head, LabelRule.SameCategory)) == null, "every run at the profile's setting");
             // The bound holds for every recorded run of a separable head; which other heads beat it is what the table reports.
-            if (FusionHead.IsSeparable(head)) mine.Should().OnlyContain(r => r.HeldOutMse >= CapabilityTable.BeatsBoundBelow, head.ToString());
+            if (FusionHead.IsSeparable(head)) mine.Should().OnlyContain(r => r.Score(HeldOutScores.MseName) >= FashionMnistSource.BeatsBoundBelow, head.ToString());
         }
     }
 
@@ -99,10 +99,10 @@ public class Fusion_heads(ITestOutputHelper output)
         var runs = CapabilityTable.Load();
         foreach (var head in Enum.GetValues<FusionKind>())
         {
-            var mine = runs.Where(r => r.Head == head).ToArray();
-            mine.Select(r => r.Seed).Should().BeEquivalentTo(new long[] { 1, 2, 3, 4, 5 }, head.ToString());
-            if (FusionHead.IsSeparable(head)) mine.Should().OnlyContain(r => r.XnorLoss >= SeparableXnorLossAtLeast, head.ToString());
-            else mine.Should().OnlyContain(r => r.XnorLoss <= NonSeparableXnorLossAtMost, head.ToString());
+            var mine = runs.Where(r => r.Experiment.Head == head).ToArray();
+            mine.Select(r => r.Experiment.Seed).Should().BeEquivalentTo(new long[] { 1, 2, 3, 4, 5 }, head.ToString());
+            if (FusionHead.IsSeparable(head)) mine.Should().OnlyContain(r => r.Score(ColourScores.XnorLossName) >= SeparableXnorLossAtLeast, head.ToString());
+            else mine.Should().OnlyContain(r => r.Score(ColourScores.XnorLossName) <= NonSeparableXnorLossAtMost, head.ToString());
         }
     }
 }

@@ -34,7 +34,7 @@ public class Reference_curve(ITestOutputHelper output)
 
         // On the CPU whatever XNORSPEC_DEVICE says: the record and its tolerance are CPU measurements;
         // a GPU's kernels sum in other orders, by amounts not measured here.
-        var run = Trainer.Run(experiment, TorchSharp.torch.CPU);
+        var run = RunScores.Train(experiment, TorchSharp.torch.CPU);
         run.Model!.Dispose();
         var largest = run.StepLosses.Zip(recorded.StepLosses, (a, b) => Math.Abs(a - b)).Max();
         output.WriteLine($"step losses {string.Join(" ", run.StepLosses.Select(l => l.ToString("R")))}; largest difference from the record {largest:E2}");

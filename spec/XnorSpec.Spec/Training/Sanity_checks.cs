@@ -39,7 +39,7 @@ public class Sanity_checks(ITestOutputHelper output)
         {
             var experiment = new Experiment { Head = head, Encoder = EncoderKind.SmallCnn, ImageSize = 32, Seed = seed };
             using var model = Trainer.NewModel(experiment, TestDevice.Current);
-            return HeadRun.BalancedXnorLoss(Trainer.PredictWithBatchStatistics(model, 32, TestDevice.Current));
+            return ColourSource.BalancedXnorLoss(ColourSource.PredictWithBatchStatistics(model, 32, TestDevice.Current));
         }).ToArray();
         output.WriteLine($"{head}: " + string.Join(" ", losses.Select(l => l.ToString("F4"))));
 
@@ -55,7 +55,7 @@ public class Sanity_checks(ITestOutputHelper output)
         using var model = Trainer.NewModel(experiment, TestDevice.Current);
         var before = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
 
-        Trainer.Train(model, experiment, TestDevice.Current);
+        new ColourSource().Train(model, experiment, TestDevice.Current, null, default);
 
         var unchanged = model.named_parameters().Where(p => p.parameter.detach().allclose(before[p.name], rtol: 0, atol: 0)).Select(p => p.name).ToArray();
         unchanged.Should().BeEmpty("every parameter gets a gradient and moves ({0} parameters)", before.Count);

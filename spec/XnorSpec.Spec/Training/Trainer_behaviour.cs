@@ -20,9 +20,9 @@ public class Trainer_behaviour(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public void The_same_seed_gives_bit_identical_step_losses_and_another_seed_does_not()
     {
-        var first = Trainer.Run(Small, TestDevice.Current);
-        var again = Trainer.Run(Small, TestDevice.Current);
-        var other = Trainer.Run(Small with { Seed = 12 }, TestDevice.Current);
+        var first = RunScores.Train(Small, TestDevice.Current);
+        var again = RunScores.Train(Small, TestDevice.Current);
+        var other = RunScores.Train(Small with { Seed = 12 }, TestDevice.Current);
 
         again.StepLosses.Should().Equal(first.StepLosses);
         other.StepLosses.Should().NotEqual(first.StepLosses);
@@ -47,7 +47,7 @@ public class Trainer_behaviour(Xunit.Abstractions.ITestOutputHelper output)
         // process holds every earlier spec's memory too, so 5% of it can be 100 MB; the absolute
         // bound, 30 MB (a 3 MB-per-epoch leak), keeps the claim tight whatever ran before.
         // Epoch 1 is excluded because libtorch's allocator and the JIT warm up there.
-        var run = Trainer.Run(ResNet18Steps, TestDevice.Current);
+        var run = RunScores.Train(ResNet18Steps, TestDevice.Current);
         run.Model!.Dispose();
         var (afterSecond, afterTenth) = (run.ResidentBytesAfterEpoch[1], run.ResidentBytesAfterEpoch[9]);
         double growth = (double)(afterTenth - afterSecond) / afterSecond;
@@ -68,13 +68,13 @@ public class Trainer_behaviour(Xunit.Abstractions.ITestOutputHelper output)
         // mode and thread count must be as they were.
         XnorSpec.Runtime.NativeBackend.EnsureLoaded(); // the first load pins XNORSPEC_THREADS; that is start-up, not leakage
         var (gradBefore, threadsBefore) = (torch.is_grad_enabled(), torch.get_num_threads());
-        var a = Trainer.Run(Small with { Epochs = 2 }, TestDevice.Current);
-        var b = Trainer.Run(Small with { Epochs = 2, Head = FusionKind.Product, Seed = 5, LearningRate = 0.05 }, TestDevice.Current);
+        var a = RunScores.Train(Small with { Epochs = 2 }, TestDevice.Current);
+        var b = RunScores.Train(Small with { Epochs = 2, Head = FusionKind.Product, Seed = 5, LearningRate = 0.05 }, TestDevice.Current);
         TrainingResult again;
         using (torch.no_grad())
         {
             torch.rand(1000).Dispose();
-            again = Trainer.Run(Small with { Epochs = 2 }, TestDevice.Current);
+            again = RunScores.Train(Small with { Epochs = 2 }, TestDevice.Current);
             torch.is_grad_enabled().Should().BeFalse("the caller's grad mode is restored after training");
         }
 
@@ -92,7 +92,7 @@ public class Trainer_behaviour(Xunit.Abstractions.ITestOutputHelper output)
         IReadOnlyList<float> StepLossesWith(int processThreads)
         {
             using var _ = XnorSpec.Runtime.NativeBackend.UseThreads(processThreads);
-            var run = Trainer.Run(Small with { Epochs = 6, Head = FusionKind.Product, LearningRate = 0.1 }, TestDevice.Current);
+            var run = RunScores.Train(Small with { Epochs = 6, Head = FusionKind.Product, LearningRate = 0.1 }, TestDevice.Current);
             run.Model!.Dispose();
             torch.get_num_threads().Should().Be(processThreads, "the trainer gives back the thread count it found");
             return run.StepLosses;
@@ -108,13 +108,13 @@ public class Trainer_behaviour(Xunit.Abstractions.ITestOutputHelper output)
         // Two threads first, so the check means something on a one-core machine too.
         using var two = XnorSpec.Runtime.NativeBackend.UseThreads(2);
         int threads = torch.get_num_threads();
-        var diverging = () => Trainer.Run(Small with { LearningRate = 1e30 }, TestDevice.Current);
+        var diverging = () => RunScores.Train(Small with { LearningRate = 1e30 }, TestDevice.Current);
         diverging.Should().Throw<TrainingDivergedException>();
         torch.get_num_threads().Should().Be(threads, "after a diverged run");
 
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        var stopped = Trainer.Run(Small, TestDevice.Current, cancel: cancelled.Token);
+        var stopped = RunScores.Train(Small, TestDevice.Current, cancel: cancelled.Token);
         stopped.Model!.Dispose();
         stopped.Completed.Should().BeFalse();
         torch.get_num_threads().Should().Be(threads, "after a cancelled run");

@@ -14,7 +14,8 @@ namespace XnorSpec.Spec.Training;
 public class Verdict_words
 {
     private static TrainingResult ColourRun(double loss, float bb, float bw, float wb, float ww) =>
-        new(new Experiment(), [(float)loss], 1, new Dictionary<string, float> { ["BB"] = bb, ["BW"] = bw, ["WB"] = wb, ["WW"] = ww }, 1, true);
+        new(new Experiment(), [(float)loss], 1, 1, true)
+        { Evaluation = new ColourScores(new Dictionary<string, float> { ["BB"] = bb, ["BW"] = bw, ["WB"] = wb, ["WW"] = ww }, new Dictionary<string, float>()) };
 
     [Fact]
     public void A_colour_run_that_did_not_learn_stays_near_one_half_only_when_every_prediction_is_near_one_half()
@@ -38,7 +39,7 @@ public class Verdict_words
     [Fact]
     public void Each_of_the_sixteen_answer_patterns_has_its_own_name()
     {
-        var names = Enumerable.Range(0, 16).Select(mask => Verdicts.RuleOf(new Dictionary<string, float>
+        var names = Enumerable.Range(0, 16).Select(mask => ColourSource.RuleOf(new Dictionary<string, float>
         {
             ["BB"] = (mask & 8) != 0 ? 0.9f : 0.1f, ["BW"] = (mask & 4) != 0 ? 0.9f : 0.1f,
             ["WB"] = (mask & 2) != 0 ? 0.9f : 0.1f, ["WW"] = (mask & 1) != 0 ? 0.9f : 0.1f,
@@ -73,8 +74,8 @@ public class Verdict_words
     [Fact]
     public void A_real_image_run_is_judged_by_its_held_out_score_and_never_reads_near_one_half()
     {
-        var run = new TrainingResult(new Experiment(), [0.01f], 1, new Dictionary<string, float>(), 1, true)
-            { HeldOutAfterEpoch = [new HeldOutScore(1000, 0.285, 0.48)] };
+        var run = new TrainingResult(new Experiment(), [0.01f], 1, 1, true)
+            { Evaluation = new HeldOutScores([new HeldOutScore(1000, 0.285, 0.48)], []) };
 
         Verdicts.Describe(run).Should().Be("not learned", "the held-out MSE, not the training loss of 0.01, decides");
     }

@@ -16,7 +16,15 @@ namespace XnorSpec.Sources;
 public sealed class FashionMnistSource(PairData data, string? folder = null) : PairSource
 {
     private ImageSplits? images;
+    private bool ownsImages = true;
     private RealImageInputs? inputs;
+
+    /// <summary>A source over images already read (and owned by the caller, who disposes them).</summary>
+    public FashionMnistSource(PairData data, ImageSplits images) : this(data)
+    {
+        this.images = images;
+        ownsImages = false;
+    }
 
     public override PairData Data { get; } = data is PairData.FashionMnist or PairData.FashionMnistSubset ? data
         : throw new ArgumentException($"{data} pairs are not Fashion-MNIST pairs.", nameof(data));
@@ -49,6 +57,10 @@ public sealed class FashionMnistSource(PairData data, string? folder = null) : P
             afterEpoch: _ => scores.Add(Trainer.Evaluate(model, heldOut, heldOutPairs, device)));
         return fitted with { Evaluation = new HeldOutScores(scores, Examples(model, heldOut, heldOutPairs, device)) };
     }
+
+    public override LabelledImages ExampleImages => Images.Test;
+
+    public override string Folder => Images.Folder;
 
     /// <summary>The experiment's fixed held-out pairs: test split only, its seed, its count, at the model's image size.</summary>
     public (CategoryPairs Source, IReadOnlyList<ImagePair> Pairs) HeldOut(Experiment experiment)
@@ -163,7 +175,7 @@ public sealed class FashionMnistSource(PairData data, string? folder = null) : P
 
     public override void Dispose()
     {
-        images?.Dispose();
+        if (ownsImages) images?.Dispose();
         inputs?.Dispose();
         base.Dispose();
     }

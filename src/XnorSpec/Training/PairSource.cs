@@ -64,6 +64,12 @@ public abstract class PairSource : IDisposable
     /// <summary>What a model's output is the probability of, under a label rule.</summary>
     public abstract string Question(LabelRule labels);
 
+    /// <summary>The folder its files were read from (results.json's imageFolder); null for generated data.</summary>
+    public virtual string? Folder => null;
+
+    /// <summary>The images that a result's held-out examples (results.json) index into, for pictures; null when it records none.</summary>
+    public virtual LabelledImages? ExampleImages => null;
+
     /// <summary>The results table's columns after "experiment" and "final loss", before "verdict".</summary>
     public abstract IReadOnlyList<string> TableColumns { get; }
 

@@ -1,0 +1,3 @@
+global using XnorSpec.Files;
+global using XnorSpec.Sources;
+global using XnorSpec.Training;
