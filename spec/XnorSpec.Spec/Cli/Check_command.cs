@@ -49,8 +49,8 @@ public sealed class Check_command(ITestOutputHelper output) : IDisposable
         run.ExitCode.Should().Be(0);
         check.GetProperty("family").GetString().Should().Be(ModelCheck.InteractionFamily);
         check.GetProperty("tellsSameFromDifferent").GetBoolean().Should().BeTrue();
-        check.GetProperty("interactionContrast").GetDouble().Should().BePositive();
-        check.GetProperty("xnorLossEval").GetDouble().Should().BeLessThanOrEqualTo(Verdicts.LearnedAtMost);
+        check.GetProperty("contrast").GetProperty("mean").GetDouble().Should().BePositive();
+        check.GetProperty("scores").GetProperty("xnorLossEval").GetDouble().Should().BeLessThanOrEqualTo(Verdicts.LearnedAtMost);
         run.Output.Should().Contain("verdict: Product head: has an interaction term; this model tells same from different");
     }
 
@@ -62,8 +62,8 @@ public sealed class Check_command(ITestOutputHelper output) : IDisposable
         run.ExitCode.Should().Be(1);
         check.GetProperty("family").GetString().Should().Be(ModelCheck.SeparableFamily);
         check.GetProperty("separable").GetBoolean().Should().BeTrue();
-        check.GetProperty("interactionContrast").GetDouble().Should().BeApproximately(0, 1e-4);
-        check.GetProperty("xnorLossEval").GetDouble().Should().BeGreaterThanOrEqualTo(0.25 - 1e-6, "no separable head does better than 0.5 everywhere in eval mode");
+        check.GetProperty("contrast").GetProperty("mean").GetDouble().Should().BeApproximately(0, 1e-4);
+        check.GetProperty("scores").GetProperty("xnorLossEval").GetDouble().Should().BeGreaterThanOrEqualTo(0.25 - 1e-6, "no separable head does better than 0.5 everywhere in eval mode");
         run.Output.Should().Contain("separable: cannot tell same from different whatever it is trained on");
     }
 
@@ -96,9 +96,9 @@ public sealed class Check_command(ITestOutputHelper output) : IDisposable
 
         var (run, check) = Check("--model", path);
 
-        ShouldBeAsTrained(check.GetProperty("trainModePredictions"), Trained.TrainModePredictions, "training mode is untouched");
-        check.GetProperty("xnorLossTrainMode").GetDouble().Should().BeLessThanOrEqualTo(Verdicts.LearnedAtMost, "training mode is untouched and the run learned");
-        check.GetProperty("xnorLossEval").GetDouble().Should().BeGreaterThanOrEqualTo(0.25 - 1e-6, "in eval mode every pair gets the same output");
+        ShouldBeAsTrained(check.GetProperty("scores").GetProperty("trainModePredictions"), Trained.TrainModePredictions, "training mode is untouched");
+        check.GetProperty("scores").GetProperty("xnorLossTrainMode").GetDouble().Should().BeLessThanOrEqualTo(Verdicts.LearnedAtMost, "training mode is untouched and the run learned");
+        check.GetProperty("scores").GetProperty("xnorLossEval").GetDouble().Should().BeGreaterThanOrEqualTo(0.25 - 1e-6, "in eval mode every pair gets the same output");
         run.ExitCode.Should().Be(1, "a model is used in eval mode, where this one cannot tell same from different");
         check.GetProperty("tellsSameFromDifferent").GetBoolean().Should().BeFalse();
         run.Output.Should().Contain("this model cannot tell same from different");
@@ -122,9 +122,9 @@ public sealed class Check_command(ITestOutputHelper output) : IDisposable
 
         var (run, check) = Check("--model", path);
 
-        check.GetProperty("xnorLossTrainMode").GetDouble().Should().BeGreaterThanOrEqualTo(0.25 - 1e-6, "in training mode every pair gets the same output");
-        ShouldBeAsTrained(check.GetProperty("evalPredictions"), Trained.Predictions, "eval mode computes what it did before the edit");
-        check.GetProperty("xnorLossEval").GetDouble().Should().BeLessThanOrEqualTo(Verdicts.LearnedAtMost, "eval mode computes what it did before the edit");
+        check.GetProperty("scores").GetProperty("xnorLossTrainMode").GetDouble().Should().BeGreaterThanOrEqualTo(0.25 - 1e-6, "in training mode every pair gets the same output");
+        ShouldBeAsTrained(check.GetProperty("scores").GetProperty("evalPredictions"), Trained.Predictions, "eval mode computes what it did before the edit");
+        check.GetProperty("scores").GetProperty("xnorLossEval").GetDouble().Should().BeLessThanOrEqualTo(Verdicts.LearnedAtMost, "eval mode computes what it did before the edit");
         run.ExitCode.Should().Be(0, "a model is used in eval mode, where this one tells same from different");
         check.GetProperty("tellsSameFromDifferent").GetBoolean().Should().BeTrue();
     }
@@ -193,12 +193,13 @@ public sealed class Check_command(ITestOutputHelper output) : IDisposable
     [InlineData("twin-product.pt", "Product")]
     public void On_real_image_category_pairs_the_contrast_is_zero_for_a_separable_head_and_not_for_one_that_learned_XNOR(string file, string head)
     {
-        // The PyTorch-trained twins (16x16, TinyCnn), on the first two test images of each Fashion-MNIST category.
-        var (run, check) = Check("--model", Fixtures.Path("pytorch", file), "--head", head, "--image-size", "16");
-        var real = check.GetProperty("realImages");
+        // The PyTorch-trained twins (16x16, TinyCnn, trained on colours), told they are for Fashion-MNIST: the probe is then
+        // the first two test images of each category.
+        var (run, check) = Check("--model", Fixtures.Path("pytorch", file), "--head", head, "--image-size", "16", "--trained-on", "FashionMnistSubset");
+        var real = check.GetProperty("contrast");
         double largest = real.GetProperty("largestMagnitude").GetDouble(), scale = real.GetProperty("largestLogit").GetDouble();
 
-        real.GetProperty("categoryPairs").GetInt32().Should().Be(45);
+        real.GetProperty("squares").GetInt32().Should().Be(45);
         run.Output.Should().Contain("over 45 Fashion-MNIST category pairs");
         if (head == "Concat")
             (largest / scale).Should().BeLessThan(1e-4, "a separable head's logits add up on any images, real ones included");

@@ -69,7 +69,8 @@ public class Usage_errors(ITestOutputHelper output)
         output.WriteLine(run.ToString());
 
         run.ExitCode.Should().Be(2);
-        run.Errors.Should().Contain(other).And.Contain("profile 'heads' asks").And.Contain("--csv NEW.csv");
+        run.Errors.Should().Contain(other).And.Contain("encoder ResNet18 (the profile asks SmallCnn)", "the differing setting is named")
+            .And.Contain("--csv NEW.csv");
         File.ReadAllText(other).Should().Be(before, "nothing is trained or written");
 
         // The same optimiser settings on the other encoder are other settings too.

@@ -191,7 +191,7 @@ public sealed class PyTorch_files(ITestOutputHelper output) : IDisposable
         predicted.ExitCode.Should().Be(0, predicted.ToString());
         float.Parse(predicted.Output.Trim(), System.Globalization.CultureInfo.InvariantCulture).Should().BeApproximately(eval, 2e-6f, "predict prints the eval-mode output");
         checkedRun.ExitCode.Should().BeOneOf(0, 1);
-        var predictions = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("check").GetProperty("evalPredictions");
+        var predictions = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("check").GetProperty("scores").GetProperty("evalPredictions");
         foreach (var (pair, value) in trained.Predictions)
             predictions.GetProperty(pair).GetSingle().Should().BeApproximately(value, 1e-6f, $"check's eval-mode prediction for {pair}");
     }
