@@ -25,7 +25,7 @@ internal static class LossPlot
         baseline.LegendText = "0.25: answering 0.5 to everything";
 
         plot.Axes.SetLimits(0, maxEpochs, 0, 1);
-        var encoders = string.Join(", ", results.Experiments.Select(e => e.Encoder).Distinct());
+        var encoders = string.Join(", ", results.Experiments.Select(e => e.Experiment.Encoder).Distinct());
         plot.Title($"MSE loss per training step, profile '{results.Profile}'{(encoders.Length > 0 ? $" ({encoders} encoders)" : "")}, seed {results.Seed}");
         plot.XLabel("epoch");
         plot.YLabel("MSE loss");

@@ -17,7 +17,7 @@ internal static class PairsPicture
     /// <summary>The experiments the picture shows: finished real-image runs on same-category labels, over the same pairs.</summary>
     public static IReadOnlyList<ExperimentResult> Shown(ResultsFile results)
     {
-        var candidates = results.Experiments.Where(e => e.Completed && e.Labels == nameof(LabelRule.SameCategory) && e.HeldOut is { Examples.Count: > 0 }).ToArray();
+        var candidates = results.Experiments.Where(e => e.Completed && e.Experiment.Labels == LabelRule.SameCategory && e.HeldOut is { Examples.Count: > 0 }).ToArray();
         if (candidates.Length == 0) return candidates;
         var rows = Rows(candidates[0]);
         return candidates.Where(e => Rows(e).SequenceEqual(rows)).ToArray();
@@ -45,7 +45,7 @@ internal static class PairsPicture
         canvas.DrawText("template", Gap + Cell + Gap, Header - 12, font, ink);
         canvas.DrawText("same category?", x0, Header - 12, font, ink);
         for (int c = 0; c < shown.Count; c++)
-            canvas.DrawText($"{shown[c].Head}: P(same)", x0 + TruthWidth + c * (BarWidth + Gap), Header - 12, font, ink);
+            canvas.DrawText($"{shown[c].Experiment.Head}: P(same)", x0 + TruthWidth + c * (BarWidth + Gap), Header - 12, font, ink);
 
         for (int r = 0; r < examples.Count; r++)
         {

@@ -70,10 +70,10 @@ public class Real_image_command_line(TinyRealImageReproduction reproduction, ITe
         results.Experiments.Select(e => e.Name).Should().Equal("concat/SameCategory", "product/SameCategory", "concat/QueryInFirstHalf", "concat/AllZeros");
         foreach (var e in results.Experiments)
         {
-            e.Data.Should().Be(nameof(PairData.FashionMnistSubset));
+            e.Experiment.Data.Should().Be(PairData.FashionMnistSubset);
             e.HeldOut.Should().NotBeNull();
             e.HeldOut!.Pairs.Should().Be(TinyRealImageReproduction.HeldOutPairs);
-            e.HeldOut.MseAfterEpoch.Should().HaveCount(e.Epochs).And.EndWith(e.HeldOut.Mse);
+            e.HeldOut.MseAfterEpoch.Should().HaveCount(e.Experiment.Epochs).And.EndWith(e.HeldOut.Mse);
             e.HeldOut.Accuracy.Should().BeInRange(0, 1);
             e.Predictions.Should().BeEmpty("colour predictions mean nothing for a model of real images");
             reproduction.Run.Output.Should().Contain(e.HeldOut.Mse.ToString("F4"), $"the table shows {e.Name}'s held-out MSE");
@@ -83,7 +83,7 @@ public class Real_image_command_line(TinyRealImageReproduction reproduction, ITe
     [Fact]
     public void The_recorded_held_out_score_is_what_the_saved_model_scores_on_the_same_held_out_pairs()
     {
-        var recorded = reproduction.Results.Experiments.Single(e => e.Head == nameof(FusionKind.Product));
+        var recorded = reproduction.Results.Experiments.Single(e => e.Experiment.Head == FusionKind.Product);
         var (model, experiment) = ModelFile.Load(Path.Combine(reproduction.Output, recorded.Model!));
         using var _ = model;
         var images = FashionFixture.Splits;
@@ -103,7 +103,7 @@ public class Real_image_command_line(TinyRealImageReproduction reproduction, ITe
         using var image = SkiaSharp.SKBitmap.Decode(path);
 
         image.Should().NotBeNull("pairs.png must be a PNG");
-        var shown = reproduction.Results.Experiments.Where(e => e.Labels == nameof(LabelRule.SameCategory)).ToArray();
+        var shown = reproduction.Results.Experiments.Where(e => e.Experiment.Labels == LabelRule.SameCategory).ToArray();
         shown.Should().HaveCount(2);
         foreach (var e in shown)
         {

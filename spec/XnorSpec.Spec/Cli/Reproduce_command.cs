@@ -36,7 +36,7 @@ public class Reproduce_command(QuickReproduction reproduction, ITestOutputHelper
     private ResultsFile Results => reproduction.Results;
 
     private ExperimentResult Get(FusionKind head, LabelRule labels) =>
-        Results.Experiments.Single(e => e.Head == head.ToString() && e.Labels == labels.ToString());
+        Results.Experiments.Single(e => e.Experiment.Head == head && e.Experiment.Labels == labels);
 
     [Fact]
     public void Reproduce_quick_runs_the_whole_matrix_and_exits_zero()
@@ -73,13 +73,13 @@ public class Reproduce_command(QuickReproduction reproduction, ITestOutputHelper
         foreach (var e in Results.Experiments)
         {
             e.Completed.Should().BeTrue();
-            e.StepLosses.Should().HaveCount(e.Epochs * e.StepsPerEpoch);
-            e.EpochLosses.Should().HaveCount(e.Epochs);
+            e.StepLosses.Should().HaveCount(e.Experiment.Epochs * e.StepsPerEpoch);
+            e.EpochLosses.Should().HaveCount(e.Experiment.Epochs);
             e.FinalLoss.Should().BeApproximately(e.StepLosses.TakeLast(e.StepsPerEpoch).Average(l => (double)l), 1e-9);
             e.Predictions.Keys.Should().Equal("BB", "BW", "WB", "WW");
             // [0, 1], not (0, 1): float32 sigmoid rounds to exactly 1 beyond a logit of about 17.
             e.Predictions.Values.Should().OnlyContain(p => float.IsFinite(p) && p >= 0 && p <= 1);
-            e.Verdict.Should().Be(Verdicts.Describe(new TrainingResult(Runs.Quick.Get(Enum.Parse<FusionKind>(e.Head), Enum.Parse<LabelRule>(e.Labels)),
+            e.Verdict.Should().Be(Verdicts.Describe(new TrainingResult(Runs.Quick.Get(e.Experiment.Head, e.Experiment.Labels),
                 e.StepLosses, e.StepsPerEpoch, e.Seconds, true) { Evaluation = new ColourScores(e.Predictions, e.TrainModePredictions) }));
             File.Exists(Path.Combine(reproduction.Directory, e.Model!)).Should().BeTrue();
         }

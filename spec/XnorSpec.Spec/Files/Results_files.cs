@@ -1,4 +1,5 @@
 using FluentAssertions;
+using XnorSpec.Data;
 using XnorSpec.Experiments;
 using XnorSpec.Files;
 using XnorSpec.Model;
@@ -43,9 +44,9 @@ public class Results_files : IDisposable
         finished.Predictions.Should().Equal(run.Predictions);
         finished.Verdict.Should().Be(Verdicts.Describe(run));
         finished.Model.Should().Be("models/x.model");
-        finished.Encoder.Should().Be("SmallCnn");
+        finished.Experiment.Should().Be(Small, "the settings read back as one object");
         var failed = loaded.Experiments[1];
-        failed.Encoder.Should().Be("SmallCnn");
+        failed.Experiment.Should().Be(Small);
         (failed.Completed, failed.FinalLoss, failed.Verdict, failed.Error).Should().Be((false, null, "failed", "diverged at epoch 1, step 2"));
 
         var rows = File.ReadAllLines(csv);
@@ -55,13 +56,15 @@ public class Results_files : IDisposable
     }
 
     [Fact]
-    public void A_results_file_from_before_encoders_were_recorded_reads_as_ResNet18()
+    public void A_results_file_from_before_settings_were_one_object_and_encoders_were_recorded_reads_as_ResNet18_on_colours()
     {
         // fixtures/reproduction/reproduce-seed/results.json was written by the seed profile (ResNet18) without the field.
         var old = ResultsFile.Load(Fixtures.Path("reproduction", "reproduce-seed", "results.json"));
 
         File.ReadAllText(Fixtures.Path("reproduction", "reproduce-seed", "results.json")).Should().NotContain("\"encoder\"");
-        old.Experiments.Should().HaveCount(5).And.OnlyContain(e => e.Encoder == "ResNet18");
+        old.Experiments.Should().HaveCount(5).And.OnlyContain(e => e.Experiment.Encoder == EncoderKind.ResNet18 && e.Experiment.Data == PairData.Colours);
+        old.Experiments.Select(e => e.Experiment.Head).Should().Contain([FusionKind.Concat, FusionKind.Product]);
+        File.ReadAllText(Fixtures.Path("reproduction", "reproduce-seed", "results.json")).Should().NotContain("\"experiment\"", "it is in the older flat format");
     }
 
     [Fact]

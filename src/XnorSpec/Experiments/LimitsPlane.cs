@@ -83,8 +83,8 @@ public static class LimitsPlane
         {
             var source = $"{FullDatasetFolder}/{Path.GetFileName(path)}";
             points.AddRange(ResultsFile.Load(path).Experiments
-                .Where(e => e.Completed && e.Labels == nameof(LabelRule.SameCategory) && e.HeldOut is not null)
-                .Select(e => new LimitsPoint(source, Enum.Parse<PairData>(e.Data), Enum.Parse<FusionKind>(e.Head), e.Encoder, e.Seed, e.HeldOut!.Mse, e.HeldOut.Accuracy)));
+                .Where(e => e.Completed && e.Experiment.Labels == LabelRule.SameCategory && e.HeldOut is not null)
+                .Select(e => new LimitsPoint(source, e.Experiment.Data, e.Experiment.Head, e.Experiment.Encoder.ToString(), e.Experiment.Seed, e.HeldOut!.Mse, e.HeldOut.Accuracy)));
         }
         return points;
     }

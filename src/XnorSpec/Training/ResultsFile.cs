@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using XnorSpec.Data;
 using XnorSpec.Files;
 using XnorSpec.Model;
@@ -28,8 +29,31 @@ public sealed record ResultsFile(string Profile, string Device, long Seed, strin
 
     public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json.Options));
 
-    public static ResultsFile Load(string path) =>
-        JsonSerializer.Deserialize<ResultsFile>(File.ReadAllText(path), Json.Options) ?? throw new InvalidDataException($"{path} is empty.");
+    public static ResultsFile Load(string path)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new BadFileException(path, "not a JSON object", "Pass a results.json written by `xnor-spec reproduce`.");
+        if (root["experiments"] is JsonArray experiments)
+            foreach (var experiment in experiments.OfType<JsonObject>().Where(e => e["experiment"] is null))
+                Migrate(experiment);
+        return root.Deserialize<ResultsFile>(Json.Options) ?? throw new BadFileException(path, "empty", "Pass a results.json written by `xnor-spec reproduce`.");
+    }
+
+    /// <summary>
+    /// Files written before the settings were one object held them beside the results, and before encoders and data
+    /// were recorded (then always ResNet18 on colours, the defaults): they move into "experiment".
+    /// </summary>
+    private static void Migrate(JsonObject result)
+    {
+        var settings = new JsonObject();
+        foreach (var name in HeadRun.SettingColumns)
+            if (result[name] is { } value)
+            {
+                result.Remove(name);
+                settings[name] = value;
+            }
+        result.Remove("name");
+        result["experiment"] = settings;
+    }
 
     /// <summary>losses.csv: one row per training step of every experiment.</summary>
     public void SaveLossesCsv(string path)
@@ -42,30 +66,36 @@ public sealed record ResultsFile(string Profile, string Device, long Seed, strin
     }
 }
 
+/// <summary>
+/// One experiment of results.json: its settings (<see cref="Experiment"/>, as profiles and model files write them),
+/// what training measured, and the fields its pair source's scores fill (<see cref="Evaluation.Into"/>).
+/// </summary>
 public sealed record ExperimentResult(
-    string Name, string Head, string Labels, int BatchSize, double LearningRate, double Momentum,
-    int Epochs, int ImageSize, int Pairs, long Seed, bool Completed, int StepsPerEpoch,
+    Experiment Experiment, bool Completed, int StepsPerEpoch,
     double? FinalLoss, IReadOnlyList<double> EpochLosses, IReadOnlyList<float> StepLosses,
-    IReadOnlyDictionary<string, float> Predictions, IReadOnlyDictionary<string, float> TrainModePredictions,
-    string Verdict, double Seconds, string? Model = null, string? Error = null, string Encoder = nameof(EncoderKind.ResNet18),
-    string Data = nameof(PairData.Colours), HeldOutResult? HeldOut = null)
+    string Verdict, double Seconds, string? Model = null, string? Error = null)
 {
+    /// <summary>Written for readers of the file; read back from <see cref="Experiment"/>.</summary>
+    public string Name => Experiment.Name;
+
+    /// <summary>Colour runs: BB, BW, WB, WW in eval mode.</summary>
+    public IReadOnlyDictionary<string, float> Predictions { get; init; } = new Dictionary<string, float>();
+
+    /// <summary>Colour runs: the same four pairs as one training-mode batch.</summary>
+    public IReadOnlyDictionary<string, float> TrainModePredictions { get; init; } = new Dictionary<string, float>();
+
+    /// <summary>Real-image runs: the score on the fixed held-out pairs.</summary>
+    public HeldOutResult? HeldOut { get; init; }
+
     public static ExperimentResult From(TrainingResult r, string? model = null)
     {
-        var e = r.Experiment;
-        var result = new ExperimentResult(e.Name, e.Head.ToString(), e.Labels.ToString(), e.BatchSize, e.LearningRate, e.Momentum,
-            e.Epochs, e.ImageSize, e.Pairs, e.Seed, r.Completed, r.StepsPerEpoch,
-            r.EpochsRun > 0 ? r.FinalLoss : null, r.EpochLosses, r.StepLosses,
-            new Dictionary<string, float>(), new Dictionary<string, float>(), Verdicts.Describe(r), r.Seconds, model, Encoder: e.Encoder.ToString(),
-            Data: e.Data.ToString());
+        var result = new ExperimentResult(r.Experiment, r.Completed, r.StepsPerEpoch, r.EpochsRun > 0 ? r.FinalLoss : null, r.EpochLosses, r.StepLosses,
+            Verdicts.Describe(r), r.Seconds, model);
         // The source's scores fill their own fields (colours: predictions; real images: heldOut).
         return r.Evaluation?.Into(result) ?? result;
     }
 
-    public static ExperimentResult Failed(Experiment e, string error, double seconds) =>
-        new(e.Name, e.Head.ToString(), e.Labels.ToString(), e.BatchSize, e.LearningRate, e.Momentum, e.Epochs, e.ImageSize,
-            e.Pairs, e.Seed, false, 0, null, [], [], new Dictionary<string, float>(), new Dictionary<string, float>(),
-            "failed", seconds, Error: error, Encoder: e.Encoder.ToString(), Data: e.Data.ToString());
+    public static ExperimentResult Failed(Experiment e, string error, double seconds) => new(e, false, 0, null, [], [], "failed", seconds, Error: error);
 }
 
 /// <summary>
