@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using XnorSpec.Data;
 using XnorSpec.Files;
@@ -47,12 +48,12 @@ public sealed record Profile(string Name, string Description, Experiment Setting
         catch (JsonException e)
         {
             var where = e.LineNumber is long line ? $", line {line + 1}" : "";
-            throw new ArgumentException($"Profile file {file}{where}: {Explain(e)} Fix the field to match fixtures/profiles/README.md.", e);
+            throw new ArgumentException($"Profile file {file}{where}: {e.Message} Fix the field to match fixtures/profiles/README.md.", e);
         }
         var name = System.IO.Path.GetFileNameWithoutExtension(file);
-        var settings = data.Settings.ApplyTo(new Experiment());
+        var settings = Apply(data.Settings, new Experiment(), file, text, null);
         // The default label rule is the data's own comparison (same colour, same category), as its source says.
-        if (data.Settings.Labels is null) settings = settings with { Labels = DefaultLabels(settings) };
+        if (!data.Settings.ContainsKey(LabelsField)) settings = settings with { Labels = DefaultLabels(settings) };
         int? experiment = null;
         try
         {
@@ -61,9 +62,9 @@ public sealed record Profile(string Name, string Description, Experiment Setting
             for (experiment = 0; experiment < data.Experiments.Length; experiment++)
             {
                 var overrides = data.Experiments[experiment.Value];
-                var one = overrides.ApplyTo(settings);
+                var one = Apply(overrides, settings, file, text, experiment);
                 // An experiment that moves to other data without naming labels takes that data's comparison.
-                if (overrides.Labels is null && one.Data != settings.Data) one = one with { Labels = DefaultLabels(one) };
+                if (!overrides.ContainsKey(LabelsField) && one.Data != settings.Data) one = one with { Labels = DefaultLabels(one) };
                 experiments.Add(Accepted(one));
             }
             return new Profile(name, data.Description, settings, experiments);
@@ -89,16 +90,36 @@ public sealed record Profile(string Name, string Description, Experiment Setting
         return source.Accept(e);
     }
 
-    /// <summary>System.Text.Json names a bad value's type as `Nullable`1[...]`; say what the field accepts instead.</summary>
-    private static string Explain(JsonException e)
+    private static readonly string LabelsField = JsonNamingPolicy.CamelCase.ConvertName(nameof(Experiment.Labels));
+
+    /// <summary>
+    /// <paramref name="over"/> with the fields of <paramref name="overrides"/> (any subset of the experiment's own JSON
+    /// fields) put over it; an unknown field or a value of the wrong kind is refused naming the file, line and field.
+    /// </summary>
+    private static Experiment Apply(JsonObject overrides, Experiment over, string file, string text, int? experiment)
     {
-        var field = e.Path?.Split('.')[^1];
-        var property = field is null ? null
-            : typeof(Overrides).GetProperty(field, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
-        if (property is null) return e.Message; // an unknown or missing field: the message names it
-        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-        var accepted = type.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(type))}" : type == typeof(double) ? "a number" : "an integer";
-        return $"field '{field}' ({e.Path![2..]}) has a value that cannot be read; accepted: {accepted}.";
+        var merged = JsonSerializer.SerializeToNode(over, JsonOptions)!.AsObject();
+        foreach (var (field, value) in overrides)
+        {
+            if (!merged.ContainsKey(field))
+                throw Refusal(file, text, field, experiment, $"field '{field}' is not a setting; the settings are {string.Join(", ", merged.Select(m => m.Key))}.");
+            merged[field] = value?.DeepClone();
+        }
+        try { return merged.Deserialize<Experiment>(JsonOptions)!; }
+        catch (JsonException e)
+        {
+            var field = e.Path?.Split('.')[^1] ?? "?";
+            var property = typeof(Experiment).GetProperty(field, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            var type = property?.PropertyType ?? typeof(object);
+            var accepted = type.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(type))}" : type == typeof(double) ? "a number" : "an integer";
+            throw Refusal(file, text, field, experiment, $"field '{field}' has a value that cannot be read; accepted: {accepted}.");
+        }
+    }
+
+    private static ArgumentException Refusal(string file, string text, string field, int? experiment, string problem)
+    {
+        var where = LineOf(text, field, experiment) is int line ? $", line {line}" : "";
+        return new ArgumentException($"Profile file {file}{where}: {problem} Fix the field to match fixtures/profiles/README.md.");
     }
 
     /// <summary>
@@ -138,33 +159,11 @@ public sealed record Profile(string Name, string Description, Experiment Setting
     private sealed class ProfileFile
     {
         public required string Description { get; init; }
-        public required Overrides Settings { get; init; }
-        public required Overrides[] Experiments { get; init; }
-    }
 
-    /// <summary>Settings as written in a file: any subset, applied over the ones before.</summary>
-    private sealed class Overrides
-    {
-        public FusionKind? Head { get; init; }
-        public LabelRule? Labels { get; init; }
-        public EncoderKind? Encoder { get; init; }
-        public int? ImageSize { get; init; }
-        public int? BatchSize { get; init; }
-        public double? LearningRate { get; init; }
-        public double? Momentum { get; init; }
-        public int? Epochs { get; init; }
-        public int? Pairs { get; init; }
-        public long? Seed { get; init; }
-        public PairData? Data { get; init; }
-        public int? HeldOutPairs { get; init; }
+        /// <summary>Any subset of the experiment's settings, under the names its JSON uses.</summary>
+        public required JsonObject Settings { get; init; }
 
-        public Experiment ApplyTo(Experiment e) => e with
-        {
-            Head = Head ?? e.Head, Labels = Labels ?? e.Labels, Encoder = Encoder ?? e.Encoder,
-            ImageSize = ImageSize ?? e.ImageSize, BatchSize = BatchSize ?? e.BatchSize,
-            LearningRate = LearningRate ?? e.LearningRate, Momentum = Momentum ?? e.Momentum,
-            Epochs = Epochs ?? e.Epochs, Pairs = Pairs ?? e.Pairs, Seed = Seed ?? e.Seed,
-            Data = Data ?? e.Data, HeldOutPairs = HeldOutPairs ?? e.HeldOutPairs,
-        };
+        /// <summary>Each experiment: settings applied over <see cref="Settings"/>.</summary>
+        public required JsonObject[] Experiments { get; init; }
     }
 }
