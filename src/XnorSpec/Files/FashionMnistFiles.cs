@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using XnorSpec.Data;
-using XnorSpec.Experiments;
 using static TorchSharp.torch;
 
 namespace XnorSpec.Files;
