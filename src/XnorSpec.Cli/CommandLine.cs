@@ -20,6 +20,8 @@ public static class CommandLine
         Start here:
           xnor-spec reproduce --profile quick     (a small encoder on 32x32 images: about 7 seconds on 2 CPU cores)
           xnor-spec reproduce                     (the question's configuration, under 10 minutes)
+
+        The maintainer's tools (bench, study, spec-doc, compare, limits) are in xnor-spec-tools.
         """)
     {
         ReproduceCommand.Create(),
@@ -28,12 +30,6 @@ public static class CommandLine
         CheckCommand.Create(),
         ExportCommand.Create(),
         ExportCommand.CreateImport(),
-        CompareCommand.Create(),
         HeadsCommand.Create(),
-        LimitsCommand.Create(),
-        StudyCommand.Create(),
-        StudyCommand.CreateSummary(),
-        BenchCommand.Create(),
-        SpecDocCommand.Create(),
     };
 }

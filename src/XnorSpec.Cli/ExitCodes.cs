@@ -13,7 +13,8 @@ internal static class ExitCodes
     public const int RunFailed = 1;
     public const int BadUsage = 2;
 
-    public static int Run(RootCommand root, string[] args)
+    /// <summary>Parses and runs <paramref name="args"/>; usage errors name <paramref name="program"/> (xnor-spec-tools shares this).</summary>
+    public static int Run(RootCommand root, string[] args, string program = "xnor-spec")
     {
         try
         {
@@ -22,7 +23,7 @@ internal static class ExitCodes
             if (parsed.Errors.Count > 0)
             {
                 foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
-                Console.Error.WriteLine($"Run '{string.Join(' ', CommandPath(parsed.CommandResult.Command, root))} --help' for usage.");
+                Console.Error.WriteLine($"Run '{string.Join(' ', CommandPath(parsed.CommandResult.Command, root, program))} --help' for usage.");
                 return BadUsage;
             }
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -40,6 +41,6 @@ internal static class ExitCodes
         }
     }
 
-    private static IEnumerable<string> CommandPath(Command command, RootCommand root) =>
-        command == root ? ["xnor-spec"] : ["xnor-spec", command.Name];
+    private static IEnumerable<string> CommandPath(Command command, RootCommand root, string program) =>
+        command == root ? [program] : [program, command.Name];
 }

@@ -1,7 +1,7 @@
 """Loads a model XnorSpec exported (`xnor-spec export`) into the question's TemplateEvaluator in
 PyTorch, strictly (every key matched, none left over), and writes the outputs PyTorch computes for
 fixed inputs: the four colour pairs and four Fashion-MNIST pairs from fixtures/fashion-mnist, in eval mode and in
-training mode. `xnor-spec compare` then sets XnorSpec's outputs for the same file against them.
+training mode. `xnor-spec-tools compare` then sets XnorSpec's outputs for the same file against them.
 
 Usage: python3 compare_with_pytorch.py MODEL.pt concat|product resnet18|smallcnn|tinycnn IMAGE_SIZE OUTPUTS.pt
 """

@@ -2,7 +2,7 @@
 # The cross-engine check by hand: exports an XnorSpec model file as a PyTorch state_dict, loads it
 # into the question's TemplateEvaluator on Debian's python3-torch (strictly: every key matched),
 # computes its outputs for the four colour pairs and four Fashion-MNIST pairs in eval and training
-# mode, and has `xnor-spec compare` print the largest difference from XnorSpec's own outputs.
+# mode, and has `xnor-spec-tools compare` print the largest difference from XnorSpec's own outputs.
 # Installs python3-torch and python3-torchvision with apt when missing (needs root): run it by
 # hand, never in CI. The spec PyTorch_equivalence checks the same with a committed fixture and no Python.
 #
@@ -21,9 +21,10 @@ if ! "$python" -c "import torch, torchvision" 2>/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-torchvision >/dev/null
 fi
 
-echo "== building XnorSpec's command line"
-if ! build_log=$(dotnet build src/XnorSpec.Cli -v q -nologo 2>&1); then echo "$build_log" >&2; exit 1; fi
+echo "== building XnorSpec's command line and tools"
+if ! build_log=$(dotnet build src/XnorSpec.Tools -v q -nologo 2>&1); then echo "$build_log" >&2; exit 1; fi   # builds src/XnorSpec.Cli too
 xnor() { dotnet src/XnorSpec.Cli/bin/Debug/net10.0/xnor-spec.dll "$@"; }
+xnor_tools() { dotnet src/XnorSpec.Tools/bin/Debug/net10.0/xnor-spec-tools.dll "$@"; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -37,4 +38,4 @@ echo "== PyTorch: the question's TemplateEvaluator on the exported weights"
 (cd src/bench && "$python" compare_with_pytorch.py "$work/model.pt" "$head" "$encoder" "$size" "$work/outputs.pt")
 
 echo "== XnorSpec against PyTorch, same weights, same inputs"
-xnor compare --model "$model" --outputs "$work/outputs.pt" --tolerance "$tolerance"
+xnor_tools compare --model "$model" --outputs "$work/outputs.pt" --tolerance "$tolerance"

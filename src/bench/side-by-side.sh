@@ -13,7 +13,7 @@
 # With --real-images, the quick real-image setting instead (SmallCnn encoders, product head, batch 32,
 # 640 pairs an epoch of 28x28 Fashion-MNIST from fixtures/fashion-mnist, SGD lr 0.1 momentum 0.9, 11
 # epochs, the first not timed), both on one thread, as XnorSpec's trainer runs SmallCnn: PyTorch runs
-# src/bench/real_images_timed.py, XnorSpec `xnor-spec bench --real-images-only`. Rounds alternate the
+# src/bench/real_images_timed.py, XnorSpec `xnor-spec-tools bench --real-images-only`. Rounds alternate the
 # two, each printing the load average; a third run per round is XnorSpec with glibc's heap thresholds
 # fixed (MALLOC_TRIM_THRESHOLD_, MALLOC_MMAP_THRESHOLD_), a diagnosis of the page faults that limit it.
 # Prints pairs per second and the ratio ours / theirs (above 1 when XnorSpec is faster).
@@ -41,8 +41,8 @@ if ! "$python" -c "import torch, torchvision" 2>/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-torchvision >/dev/null
 fi
 
-echo "== building XnorSpec's command line"
-if ! build_log=$(dotnet build src/XnorSpec.Cli -v q -nologo 2>&1); then echo "$build_log" >&2; exit 1; fi
+echo "== building XnorSpec's command line and tools"
+if ! build_log=$(dotnet build src/XnorSpec.Tools -v q -nologo 2>&1); then echo "$build_log" >&2; exit 1; fi   # builds src/XnorSpec.Cli too
 
 # Passes a program's output through, each line also copied to stderr as it comes (`tee /dev/stderr`
 # would reopen, and so truncate, a log file both streams are redirected to).
@@ -63,7 +63,7 @@ real_image_rounds() {
   # XnorSpec's figure and page faults a step from bench.json (read by Debian's python3; "NaN" is a string there).
   figure() { "$python" -c 'import json, sys; t = json.load(open(sys.argv[1]))["realImages"]["training"]; print(t["pairsPerSecond"], t["pageFaultsPerStep"])' "$1"; }
   ours_run() {
-    dotnet src/XnorSpec.Cli/bin/Debug/net10.0/xnor-spec.dll bench --real-images-only --out "$out/$1" | grep --line-buffered -E "real-image epoch|training, quick" >&2 || true
+    dotnet src/XnorSpec.Tools/bin/Debug/net10.0/xnor-spec-tools.dll bench --real-images-only --out "$out/$1" | grep --line-buffered -E "real-image epoch|training, quick" >&2 || true
     figure "$out/$1/bench.json"
   }
   median() { sort -n | awk '{ d[++n] = $1 } END { if (n) printf "%.2f", (n % 2) ? d[(n + 1) / 2] : (d[n / 2] + d[n / 2 + 1]) / 2 }'; }

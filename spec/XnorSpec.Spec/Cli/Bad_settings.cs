@@ -62,7 +62,7 @@ public class Bad_settings(ITestOutputHelper output)
         var folder = Directory.CreateTempSubdirectory("xnorspec-bench-").FullName;
         try
         {
-            var run = CliInProcess.Run("bench", option, value, "--out", folder);
+            var run = ToolsInProcess.Run("bench", option, value, "--out", folder);
             output.WriteLine(run.ToString());
 
             run.ExitCode.Should().Be(2);

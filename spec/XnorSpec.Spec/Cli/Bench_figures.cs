@@ -24,7 +24,7 @@ public sealed class Bench_figures(ITestOutputHelper output) : IDisposable
     private (CliRun Run, JsonElement RealImages, JsonElement Report) Bench(string data)
     {
         var outDir = Path.Combine(folder.Location, Guid.NewGuid().ToString("N"));
-        var run = CliInProcess.Run("bench", "--real-images-only", "--short", "--data", data, "--out", outDir);
+        var run = ToolsInProcess.Run("bench", "--real-images-only", "--short", "--data", data, "--out", outDir);
         output.WriteLine(run.ToString());
         run.ExitCode.Should().Be(0, run.ToString());
         var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bench.json"))).RootElement;

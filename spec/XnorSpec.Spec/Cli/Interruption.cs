@@ -186,7 +186,7 @@ public sealed class Interruption(ITestOutputHelper output) : IDisposable
         // epoch is printed, so it lands in the second (or, on a stalled machine, a later) epoch, with the
         // sgemm figure and at least one epoch's time measured.
         var folder = Path.Combine(bothLong.Directory, "bench");
-        var (run, afterSignal) = InterruptWhen(new CliStart(), line => line.TrimStart().StartsWith("epoch 1/3:"), CliProcess.SIGINT,
+        var (run, afterSignal) = InterruptWhen(new CliStart(Program: CliProcess.Tools), line => line.TrimStart().StartsWith("epoch 1/3:"), CliProcess.SIGINT,
             "bench", "--short", "--pairs", "10", "--out", folder);
 
         run.ExitCode.Should().Be(1, run.ToString());

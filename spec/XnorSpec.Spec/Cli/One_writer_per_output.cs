@@ -80,7 +80,7 @@ public sealed class One_writer_per_output(ITestOutputHelper output) : IDisposabl
         bool bench = command == "bench";
         using var held = bench ? OutputLock.OnFolder(folder) : OutputLock.OnFile(csv);
         var run = bench
-            ? CliProcess.Run("bench", "--short", "--out", folder)
+            ? CliProcess.Run(new CliStart(Program: CliProcess.Tools), "bench", "--short", "--out", folder)
             : CliProcess.Run(longRun.Start(), "heads", "--run", "--profile", "lock", "--seeds", "1", "--csv", csv);
         output.WriteLine(run.ToString());
 

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace XnorSpec.Spec.Cli;
 
 /// <summary>
-/// `xnor-spec spec-doc` turns TRX results into spec/SPEC.md, and `--check` fails when the document's
+/// `xnor-spec-tools spec-doc` turns TRX results into spec/SPEC.md, and `--check` fails when the document's
 /// sentences drift from the spec names, while new figures or outcomes alone do not make it stale.
 /// </summary>
 public class Spec_document(ITestOutputHelper output) : IDisposable
@@ -48,7 +48,7 @@ public class Spec_document(ITestOutputHelper output) : IDisposable
         var trx = Write("run.trx", Trx("Stays_near_half_on_XNOR_labels", "Passed", "final loss 0.2520"));
         var doc = Path.Combine(folder, "SPEC.md");
 
-        var run = CliInProcess.Run("spec-doc", "--trx", trx, "--out", doc);
+        var run = ToolsInProcess.Run("spec-doc", "--trx", trx, "--out", doc);
         output.WriteLine(run.ToString());
 
         run.ExitCode.Should().Be(0);
@@ -65,24 +65,24 @@ public class Spec_document(ITestOutputHelper output) : IDisposable
     public void The_check_fails_when_a_spec_name_changes_but_not_when_only_figures_or_outcomes_do()
     {
         var doc = Path.Combine(folder, "SPEC.md");
-        CliInProcess.Run("spec-doc", "--trx", Write("old.trx", Trx("Stays_near_half", "Passed", "final loss 0.2520")), "--out", doc)
+        ToolsInProcess.Run("spec-doc", "--trx", Write("old.trx", Trx("Stays_near_half", "Passed", "final loss 0.2520")), "--out", doc)
             .ExitCode.Should().Be(0);
 
-        var figuresOnly = CliInProcess.Run("spec-doc", "--check", "--trx", Write("figures.trx", Trx("Stays_near_half", "Failed", "final loss 0.1")), "--out", doc);
-        var renamed = CliInProcess.Run("spec-doc", "--check", "--trx", Write("renamed.trx", Trx("Stays_close_to_half", "Passed", "final loss 0.2520")), "--out", doc);
+        var figuresOnly = ToolsInProcess.Run("spec-doc", "--check", "--trx", Write("figures.trx", Trx("Stays_near_half", "Failed", "final loss 0.1")), "--out", doc);
+        var renamed = ToolsInProcess.Run("spec-doc", "--check", "--trx", Write("renamed.trx", Trx("Stays_close_to_half", "Passed", "final loss 0.2520")), "--out", doc);
         output.WriteLine(figuresOnly.ToString());
         output.WriteLine(renamed.ToString());
 
         figuresOnly.ExitCode.Should().Be(0);
         renamed.ExitCode.Should().Be(1);
-        renamed.Errors.Should().Contain("stale").And.Contain("stays close to half").And.Contain("xnor-spec spec-doc");
+        renamed.Errors.Should().Contain("stale").And.Contain("stays close to half").And.Contain("xnor-spec-tools spec-doc");
     }
 
     [Fact]
     public void A_missing_or_broken_TRX_file_is_refused_with_exit_code_2()
     {
-        var missing = CliInProcess.Run("spec-doc", "--trx", Path.Combine(folder, "none.trx"), "--out", Path.Combine(folder, "SPEC.md"));
-        var broken = CliInProcess.Run("spec-doc", "--trx", Write("broken.trx", "<TestRun><Results>"), "--out", Path.Combine(folder, "SPEC.md"));
+        var missing = ToolsInProcess.Run("spec-doc", "--trx", Path.Combine(folder, "none.trx"), "--out", Path.Combine(folder, "SPEC.md"));
+        var broken = ToolsInProcess.Run("spec-doc", "--trx", Write("broken.trx", "<TestRun><Results>"), "--out", Path.Combine(folder, "SPEC.md"));
 
         missing.ExitCode.Should().Be(2);
         missing.Errors.Should().Contain("No TRX results");

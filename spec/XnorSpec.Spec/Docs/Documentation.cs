@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using FluentAssertions;
-using XnorSpec.Cli;
 using XnorSpec.Spec.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -10,7 +9,7 @@ namespace XnorSpec.Spec.Docs;
 
 /// <summary>
 /// Claim: the documents cannot rot unnoticed. Every relative link and every repository path they name
-/// exists, every `xnor-spec` command they show parses, and the reliability table names real specs.
+/// exists, every `xnor-spec` and `xnor-spec-tools` command they show parses, and the reliability table names real specs.
 /// </summary>
 public partial class Documentation(ITestOutputHelper output)
 {
@@ -86,18 +85,18 @@ public partial class Documentation(ITestOutputHelper output)
             {
                 foreach (var line in code.Split('\n'))
                 {
-                    var args = CommandArguments(MarkdownDocuments.ShellWords(line));
-                    if (args is null) continue;
+                    var command = CommandArguments(MarkdownDocuments.ShellWords(line));
+                    if (command is not var (tools, args)) continue;
                     commands++;
-                    var errors = CommandLine.ParseErrors(args.ToArray());
+                    var errors = tools ? XnorSpec.Tools.CommandLine.ParseErrors([.. args]) : XnorSpec.Cli.CommandLine.ParseErrors([.. args]);
                     if (errors.Count > 0) failures.Add($"{document.RelativePath}: `{line.Split('#')[0].Trim()}`: {string.Join("; ", errors)}");
                 }
             }
         }
-        output.WriteLine($"{commands} xnor-spec commands in shell blocks");
+        output.WriteLine($"{commands} xnor-spec and xnor-spec-tools commands in shell blocks");
 
         commands.Should().BeGreaterThan(10);
-        failures.Should().BeEmpty("every command the documents show must parse with the program's own parser (the options of its --help)");
+        failures.Should().BeEmpty("every command the documents show must parse with its program's own parser (the options of its --help)");
     }
 
     [Fact]
@@ -122,13 +121,21 @@ public partial class Documentation(ITestOutputHelper output)
 
     private static bool IsSpec(MethodInfo method) => method.GetCustomAttributes().Any(a => a is FactAttribute || a.GetType().Name == "PropertyAttribute");
 
-    /// <summary>The program's arguments of a documented command line, or null when the line does not run xnor-spec.</summary>
-    private static List<string>? CommandArguments(List<string> words)
+    /// <summary>
+    /// Which program a documented command line runs (the maintainer's tools or the user's) and its
+    /// arguments, or null when the line runs neither.
+    /// </summary>
+    private static (bool Tools, List<string> Args)? CommandArguments(List<string> words)
     {
         var rest = words.SkipWhile(w => w == "$" || Regex.IsMatch(w, "^[A-Z_]+=")).ToList(); // a prompt, VARIABLE=value prefixes
-        if (rest is ["xnor-spec", .. var args]) return args;
-        if (rest is ["dotnet", "run", "--project", "src/XnorSpec.Cli", "--", .. var after]) return after;
-        return null;
+        return rest switch
+        {
+            ["xnor-spec", .. var args] => (false, args),
+            ["dotnet", "run", "--project", "src/XnorSpec.Cli", "--", .. var args] => (false, args),
+            ["xnor-spec-tools", .. var args] => (true, args),
+            ["dotnet", "run", "--project", "src/XnorSpec.Tools", "--", .. var args] => (true, args),
+            _ => null,
+        };
     }
 
     [GeneratedRegex(@"`(?<name>[A-Z][A-Za-z_]*\.[A-Za-z][A-Za-z0-9_]*)`")]

@@ -16,7 +16,10 @@ public static class CliInProcess
     // One capture at a time: the console and the working directory belong to the whole process.
     private static readonly Lock Capture = new();
 
-    public static CliRun Run(params string[] args)
+    public static CliRun Run(params string[] args) => Around(CommandLine.Run, args);
+
+    /// <summary>The same capture around another entry point (xnor-spec-tools', for <see cref="ToolsInProcess"/>).</summary>
+    internal static CliRun Around(Func<string[], int> entry, string[] args)
     {
         lock (Capture)
         {
@@ -34,7 +37,7 @@ public static class CliInProcess
             Environment.CurrentDirectory = CliProcess.RepositoryRoot;
             try
             {
-                int exitCode = CommandLine.Run(args);
+                int exitCode = entry(args);
                 return new CliRun(exitCode, output.ToString(), errors.ToString());
             }
             finally
@@ -46,4 +49,16 @@ public static class CliInProcess
             }
         }
     }
+}
+
+/// <summary>
+/// Runs the maintainer's tools' entry point, <see cref="XnorSpec.Tools.CommandLine.Run"/>, inside the
+/// test process with the capture of <see cref="CliInProcess"/>: `xnor-spec-tools` without a process start.
+/// </summary>
+public static class ToolsInProcess
+{
+    /// <summary>The commands xnor-spec-tools has and xnor-spec does not.</summary>
+    public static readonly IReadOnlySet<string> Commands = new HashSet<string> { "bench", "study", "study-summary", "spec-doc", "compare", "limits" };
+
+    public static CliRun Run(params string[] args) => CliInProcess.Around(XnorSpec.Tools.CommandLine.Run, args);
 }

@@ -50,6 +50,9 @@ public static class CliProcess
 
     public static string Program => Path.Combine(RepositoryRoot, "src", "XnorSpec.Cli", "bin", Configuration, "net10.0", "xnor-spec.dll");
 
+    /// <summary>The maintainer's tools, xnor-spec-tools.dll: start it with <c>new CliStart(Program: CliProcess.Tools)</c>.</summary>
+    public static string Tools => Path.Combine(RepositoryRoot, "src", "XnorSpec.Tools", "bin", Configuration, "net10.0", "xnor-spec-tools.dll");
+
     public static Process Start(params string[] args) => Start(new CliStart(), args);
 
     /// <summary>Starts <paramref name="how"/>'s program (the built one by default) with extra environment variables.</summary>

@@ -1,5 +1,5 @@
 using FluentAssertions;
-using XnorSpec.Cli;
+using XnorSpec.Tools;
 using XnorSpec.Data;
 using XnorSpec.Experiments;
 using XnorSpec.Spec.Support;
@@ -48,7 +48,7 @@ public class The_two_limits(ITestOutputHelper output)
         var checkedIn = File.ReadAllText(LimitsPlane.CsvPath).Replace("\r\n", "\n");
         output.WriteLine($"{fresh.Split('\n').Length - 2} points");
 
-        checkedIn.Should().Be(fresh, "fixtures/reproduction/limits.csv must be computed from the recorded runs; run `xnor-spec limits`");
+        checkedIn.Should().Be(fresh, "fixtures/reproduction/limits.csv must be computed from the recorded runs; run `xnor-spec-tools limits`");
     }
 
     [Fact]
@@ -60,13 +60,13 @@ public class The_two_limits(ITestOutputHelper output)
 
         LimitsPicture.Size(png).Should().Be((LimitsPicture.Width, LimitsPicture.Height));
         LimitsPicture.ReadText(png, LimitsPicture.DigestKeyword).Should().Be(LimitsPicture.Digest(csv),
-            "limits.png must be drawn from the checked-in limits.csv; run `xnor-spec limits`");
+            "limits.png must be drawn from the checked-in limits.csv; run `xnor-spec-tools limits`");
 
         // Drawn again here (pixels may differ between machines' fonts), the picture records the same points at the same size.
         var folder = Directory.CreateTempSubdirectory("xnorspec-limits-").FullName;
         try
         {
-            var run = CliInProcess.Run("limits", "--out", folder);
+            var run = ToolsInProcess.Run("limits", "--out", folder);
             output.WriteLine(run.ToString());
             run.ExitCode.Should().Be(0);
             var again = File.ReadAllBytes(Path.Combine(folder, "limits.png"));

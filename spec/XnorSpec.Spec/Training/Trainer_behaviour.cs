@@ -43,7 +43,7 @@ public class Trainer_behaviour(Xunit.Abstractions.ITestOutputHelper output)
     {
         // ResNet18, 10 epochs of one step at 32x32: about 4 s. The trainer hands freed memory back after every
         // epoch (NativeMemory), so RSS is flat: -0.07% from epoch 2 to 10 in a full test run (process
-        // at 2.3 GB), +0.2% over the 10 epochs of the seed configuration (xnor-spec bench). The
+        // at 2.3 GB), +0.2% over the 10 epochs of the seed configuration (xnor-spec-tools bench). The
         // process holds every earlier spec's memory too, so 5% of it can be 100 MB; the absolute
         // bound, 30 MB (a 3 MB-per-epoch leak), keeps the claim tight whatever ran before.
         // Epoch 1 is excluded because libtorch's allocator and the JIT warm up there.

@@ -8,7 +8,7 @@ using XnorSpec.Model;
 using XnorSpec.Training;
 using static TorchSharp.torch;
 
-namespace XnorSpec.Cli;
+namespace XnorSpec.Tools;
 
 /// <summary>
 /// `study`: the reproduction study behind fixtures/reproduction/README.md. Runs a list of cells
@@ -28,8 +28,8 @@ internal static class StudyCommand
             the CSV; runs already in it are skipped, so an interrupted study resumes.
 
             Examples:
-              xnor-spec study --arm seed10 lr
-              xnor-spec study --arm rest --out my-study.csv
+              xnor-spec-tools study --arm seed10 lr
+              xnor-spec-tools study --arm rest --out my-study.csv
             """) { output, arms };
         command.SetAction(parsed =>
         {
@@ -125,8 +125,8 @@ internal static class StudyCommand
             Print the reproduction study's results as a Markdown table, one row per cell.
 
             Examples:
-              xnor-spec study-summary
-              xnor-spec study-summary --in my-study.csv
+              xnor-spec-tools study-summary
+              xnor-spec-tools study-summary --in my-study.csv
             """) { input };
         command.SetAction(parsed =>
         {

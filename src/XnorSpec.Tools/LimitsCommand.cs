@@ -2,7 +2,7 @@ using XnorSpec.Files;
 using System.CommandLine;
 using XnorSpec.Experiments;
 
-namespace XnorSpec.Cli;
+namespace XnorSpec.Tools;
 
 /// <summary>
 /// `limits`: fixtures/reproduction/limits.csv and limits.png, every recorded same-colour and same-category run
@@ -20,8 +20,8 @@ internal static class LimitsCommand
             seed, mse, accuracy) and limits.png. Reads the recorded files only; trains nothing.
 
             Examples:
-              xnor-spec limits
-              xnor-spec limits --out /tmp/limits
+              xnor-spec-tools limits
+              xnor-spec-tools limits --out /tmp/limits
             """)
         { output };
         command.SetAction(parsed =>

@@ -4,7 +4,7 @@ using System.Globalization;
 using XnorSpec.Files;
 using XnorSpec.Runtime;
 
-namespace XnorSpec.Cli;
+namespace XnorSpec.Tools;
 
 /// <summary>`compare`: XnorSpec's outputs against PyTorch's for the same weights and inputs (the cross-engine evidence).</summary>
 internal static class CompareCommand
@@ -22,7 +22,7 @@ internal static class CompareCommand
             src/bench/compare_with_pytorch.sh, which runs the question's class in PyTorch first.
 
             Examples:
-              xnor-spec compare --model fixtures/pytorch/twin-product.pt --head Product --outputs fixtures/pytorch/twin-product.outputs.pt
+              xnor-spec-tools compare --model fixtures/pytorch/twin-product.pt --head Product --outputs fixtures/pytorch/twin-product.outputs.pt
             """)
         { model, outputs, tolerance, reading.Head, reading.Encoder };
         command.SetAction(parsed =>

@@ -5,7 +5,7 @@ using XnorSpec.Data;
 using XnorSpec.Experiments;
 using XnorSpec.Model;
 
-namespace XnorSpec.Cli;
+namespace XnorSpec.Tools;
 
 /// <summary>
 /// limits.png: every recorded run on the plane of balanced MSE (x) against accuracy (y), with the region a

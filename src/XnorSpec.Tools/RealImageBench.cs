@@ -7,7 +7,7 @@ using XnorSpec.Runtime;
 using XnorSpec.Training;
 using static TorchSharp.torch;
 
-namespace XnorSpec.Cli;
+namespace XnorSpec.Tools;
 
 /// <summary>
 /// bench's real-image figures: reading Fashion-MNIST (the full dataset when found, and the checked-in subset),

@@ -9,7 +9,7 @@ using XnorSpec.Runtime;
 using XnorSpec.Training;
 using static TorchSharp.torch;
 
-namespace XnorSpec.Cli;
+namespace XnorSpec.Tools;
 
 /// <summary>
 /// `bench`: how close training runs to this machine's ceiling, measured side by side in one process:
@@ -39,10 +39,10 @@ internal static class BenchCommand
             naming the process that holds it.
 
             Examples:
-              xnor-spec bench
-              xnor-spec bench --short --out results/bench-short
-              xnor-spec bench --image-size 224 --out results/bench-224
-              xnor-spec bench --real-images-only --data /usr/share/datasets/fashion-mnist
+              xnor-spec-tools bench
+              xnor-spec-tools bench --short --out results/bench-short
+              xnor-spec-tools bench --image-size 224 --out results/bench-224
+              xnor-spec-tools bench --real-images-only --data /usr/share/datasets/fashion-mnist
             """)
         { outDir, shortMode, imageSize, pairs, realImagesOnly, data };
         command.SetAction(parsed =>

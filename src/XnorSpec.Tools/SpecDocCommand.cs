@@ -2,7 +2,7 @@ using XnorSpec.Files;
 using System.CommandLine;
 using XnorSpec.Experiments;
 
-namespace XnorSpec.Cli;
+namespace XnorSpec.Tools;
 
 /// <summary>`spec-doc`: spec/SPEC.md from a test run's TRX results, or, with --check, whether it is stale.</summary>
 internal static class SpecDocCommand
@@ -18,8 +18,8 @@ internal static class SpecDocCommand
             complete test run (every spec), so that no sentence is missing.
 
             Examples:
-              dotnet test --settings coverage.runsettings && xnor-spec spec-doc
-              xnor-spec spec-doc --check --trx TestResults/spec.trx
+              dotnet test --settings coverage.runsettings && xnor-spec-tools spec-doc
+              xnor-spec-tools spec-doc --check --trx TestResults/spec.trx
             """)
         { trx, output, check };
         command.SetAction(parsed =>
@@ -42,7 +42,7 @@ internal static class SpecDocCommand
     private static int Check(string docPath, string fresh, string trxPath)
     {
         if (!File.Exists(docPath))
-            throw new ArgumentException($"No spec document at {docPath}; write it with `xnor-spec spec-doc --trx {trxPath}`.");
+            throw new ArgumentException($"No spec document at {docPath}; write it with `xnor-spec-tools spec-doc --trx {trxPath}`.");
         var committed = SpecDocument.Skeleton(File.ReadAllText(docPath));
         var current = SpecDocument.Skeleton(fresh);
         var missing = current.Except(committed).ToArray();
@@ -56,7 +56,7 @@ internal static class SpecDocCommand
         foreach (var line in missing) Console.Error.WriteLine($"  not in the document: {line}");
         foreach (var line in gone) Console.Error.WriteLine($"  no longer a spec:    {line}");
         if (missing.Length == 0 && gone.Length == 0) Console.Error.WriteLine("  the same sentences, in another order or under other headings.");
-        Console.Error.WriteLine($"Fix: run every spec, then `xnor-spec spec-doc --trx {trxPath}`, and commit {docPath}.");
+        Console.Error.WriteLine($"Fix: run every spec, then `xnor-spec-tools spec-doc --trx {trxPath}`, and commit {docPath}.");
         return ExitCodes.RunFailed;
     }
 

@@ -1,0 +1,1 @@
+return XnorSpec.Tools.CommandLine.Run(args);
