@@ -14,27 +14,19 @@ public static class Contrast
     public static (double Contrast, double Scale) Of(PairModel model, Tensor a, Tensor b, Tensor c, Tensor d)
     {
         using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        model.eval();
-        try
-        {
-            // Rows: (a,c), (b,d), (a,d), (b,c).
-            var z = model.Logit(stack(new[] { a, b, a, b }), stack(new[] { c, d, d, c })).to(float64).cpu().data<double>().ToArray();
-            return (z[0] + z[1] - z[2] - z[3], z.Max(Math.Abs));
-        }
-        finally { model.train(); }
+        // Rows: (a,c), (b,d), (a,d), (b,c): one square, through the core's contrast (the one `check` reports).
+        var z = InteractionContrast.LogitsInEvalMode(model, stack(new[] { a, b, a, b }), stack(new[] { c, d, d, c }));
+        return (InteractionContrast.OfSquares(z)[0], z.Max(Math.Abs));
     }
 
     /// <summary>
     /// z(B,B) + z(W,W) - z(B,W) - z(W,B): zero for a separable head, while same-colour labels need
-    /// it positive. The whole argument in one number.
+    /// it positive. The whole argument in one number, over the colour source's probe (as `check` reads it).
     /// </summary>
     public static (double Contrast, double Scale) OfSolidColours(PairModel model, int imageSize, Device device)
     {
-        using var scope = NewDisposeScope();
-        var black = SolidImages.Image(Colour.Black, imageSize, device);
-        var white = SolidImages.Image(Colour.White, imageSize, device);
-        return Of(model, black, white, black, white);
+        var contrast = InteractionContrast.Of(model, new ColourSource(), imageSize, device);
+        return (contrast.Mean, contrast.LargestLogit);
     }
 
     public static string Describe((double Contrast, double Scale) c) =>

@@ -50,17 +50,27 @@ public sealed record ModelCheck(
 public sealed record InteractionContrast(string Probe, int Squares, double Mean, double LargestMagnitude, double LargestLogit,
     IReadOnlyDictionary<string, double> Logits)
 {
+    /// <summary>Over <paramref name="source"/>'s probe, in eval mode; the model is handed back in the mode it came in.</summary>
     public static InteractionContrast Of(PairModel model, PairSource source, int imageSize, Device device)
     {
         using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        model.eval();
         var probe = source.Probe(imageSize, device);
-        var z = model.Logit(probe.Query, probe.Template).to(float64).cpu().data<double>().ToArray();
+        var z = LogitsInEvalMode(model, probe.Query, probe.Template);
         var squares = OfSquares(z);
         var logits = new Dictionary<string, double>();
         for (int i = 0; i < z.Length; i++) logits.TryAdd(probe.RowNames[i], z[i]);
         return new InteractionContrast(probe.Description, squares.Count, squares.Average(), squares.Max(Math.Abs), z.Max(Math.Abs), logits);
+    }
+
+    /// <summary>The logits of the pairs (query row i, template row i) in eval mode, as float64; the model's mode is restored.</summary>
+    public static double[] LogitsInEvalMode(PairModel model, Tensor query, Tensor template)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        bool training = model.training;
+        model.eval();
+        try { return model.Logit(query, template).to(float64).cpu().data<double>().ToArray(); }
+        finally { model.train(training); }
     }
 
     /// <summary>Each square's z1 + z2 - z3 - z4, for logits in rows of four: (a,a'), (b,b'), (a,b'), (b,a').</summary>
