@@ -191,7 +191,8 @@ public class Real_image_command_line(TinyRealImageReproduction reproduction, ITe
         line.Groups[2].Value.Should().Be(Verdicts.Of(heldOut).Describe());
     }
 
-    /// <summary>The tiny fixtures folder's profiles are only visible to a process started with it; the rest run in process.</summary>
+    /// <summary>The tiny fixtures folder's profiles are only visible to a process started with it; the rest run in process (the tools' commands in theirs).</summary>
     private CliRun CliInProcessOrProcess(string[] args) =>
-        args.Contains("bad-held-out") ? CliProcess.Run(reproduction.Start, args) : CliInProcess.Run(args);
+        args.Contains("bad-held-out") ? CliProcess.Run(reproduction.Start, args)
+        : ToolsInProcess.Commands.Contains(args[0]) ? ToolsInProcess.Run(args) : CliInProcess.Run(args);
 }
