@@ -114,6 +114,14 @@ public sealed class Real_image_models : IClassFixture<Real_image_models.Trained>
     }
 
     [Fact]
+    public void An_XnorSpec_model_file_told_other_data_than_it_records_is_refused()
+    {
+        var run = Run("check", "--model", trained.Product, "--trained-on", "Colours");
+        run.ExitCode.Should().Be(2);
+        run.Errors.Should().Contain("records head Product, encoder SmallCnn and data FashionMnistSubset").And.Contain("Leave them out");
+    }
+
+    [Fact]
     public void A_PyTorch_file_told_nothing_is_read_as_a_colour_model_and_refuses_dataset_references()
     {
         var pt = Path.Combine(trained.Folder, "concat.pt");

@@ -18,7 +18,10 @@ public class Replay
         {
             var run = CliProcess.Run(fixtures.Start(), "reproduce", "--profile", "replay", "--device", "cpu", "--seed", seed, "--out", Path.Combine(fixtures.Output, folder));
             run.ExitCode.Should().Be(0, run.ToString());
-            return ResultsFile.Load(Path.Combine(fixtures.Output, folder, "results.json")).Experiments.Single().StepLosses;
+            var results = ResultsFile.Load(Path.Combine(fixtures.Output, folder, "results.json"));
+            results.Seed.Should().Be(long.Parse(seed), "results.json records the seed the run used");
+            results.Experiments.Single().Experiment.Seed.Should().Be(long.Parse(seed));
+            return results.Experiments.Single().StepLosses;
         }
 
         var first = StepLosses("7", "first");

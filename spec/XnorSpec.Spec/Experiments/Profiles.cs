@@ -98,6 +98,43 @@ public class Profiles
     }
 
     [Fact]
+    public void A_label_rule_named_in_the_settings_is_every_experiments_and_one_left_out_is_the_datas_own()
+    {
+        using var folder = new TemporaryFolder("xnorspec-profile-");
+        var file = Path.Combine(folder.Location, "labels.json");
+        File.WriteAllText(file, """
+            {
+              "description": "x",
+              "settings": { "labels": "FirstIsBlack", "encoder": "SmallCnn", "imageSize": 32 },
+              "experiments": [
+                { "head": "Concat" },
+                { "head": "Product", "labels": "AllZeros" },
+                { "head": "Product", "data": "FashionMnistSubset", "imageSize": 28 }
+              ]
+            }
+            """);
+
+        var profile = Profile.LoadFile(file);
+
+        profile.Settings.Labels.Should().Be(LabelRule.FirstIsBlack, "the settings name it");
+        profile.Experiments.Select(e => e.Labels).Should().Equal(
+            [LabelRule.FirstIsBlack, LabelRule.AllZeros, LabelRule.SameCategory],
+            "an experiment inherits the settings' rule, overrides it, or, moving to other data without naming one, takes that data's own");
+    }
+
+    [Fact]
+    public void A_profile_on_real_images_that_names_no_label_rule_compares_categories()
+    {
+        using var folder = new TemporaryFolder("xnorspec-profile-");
+        var file = Path.Combine(folder.Location, "categories.json");
+        File.WriteAllText(file, """
+            { "description": "x", "settings": { "data": "FashionMnistSubset", "encoder": "SmallCnn", "imageSize": 28 }, "experiments": [ { "head": "Product" } ] }
+            """);
+
+        Profile.LoadFile(file).Experiments.Single().Labels.Should().Be(LabelRule.SameCategory);
+    }
+
+    [Fact]
     public void A_profile_file_missing_a_required_field_is_refused_naming_it()
     {
         using var folder = new TemporaryFolder("xnorspec-profile-");

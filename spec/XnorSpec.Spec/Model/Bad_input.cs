@@ -103,6 +103,8 @@ public class Bad_input : IDisposable
         yield return new object[] { nameof(Experiment.Pairs), valid with { Pairs = 0 } };
         yield return new object[] { nameof(Experiment.ImageSize), valid with { ImageSize = 31 } };
         yield return new object[] { nameof(Experiment.ImageSize), valid with { ImageSize = 32, BatchSize = 1 } };
+        // A last batch of one pair (21 pairs in batches of 10) needs twice the side too.
+        yield return new object[] { nameof(Experiment.ImageSize), valid with { ImageSize = 32, Pairs = 21, BatchSize = 10 } };
         yield return new object[] { nameof(Experiment.Head), valid with { Head = (FusionKind)42 } };
         yield return new object[] { nameof(Experiment.Labels), valid with { Labels = (LabelRule)42 } };
     }

@@ -1,0 +1,62 @@
+using FluentAssertions;
+using XnorSpec.Data;
+using XnorSpec.Model;
+using XnorSpec.Spec.Support;
+using Xunit;
+
+namespace XnorSpec.Spec.Training;
+
+/// <summary>
+/// Claim: the trainer takes a pair source and scores what it trained as that source says, and nothing
+/// else: a source for other data than the experiment names is refused, an interrupted epoch gets no
+/// held-out score, and a run's row in a runs file keeps its training loss and its source's scores apart.
+/// (fashion-quick settings, seed 1, on the checked-in subset; a few seconds each.)
+/// </summary>
+public class Pair_sources
+{
+    private static readonly Experiment Quick = RealImageRuns.Quick(FusionKind.Product, LabelRule.SameCategory) with { Epochs = 2 };
+
+    [Fact]
+    public void A_source_for_other_data_than_the_experiment_names_is_refused_naming_both()
+    {
+        using var subset = new FashionMnistSource(PairData.FashionMnistSubset, FashionFixture.Splits);
+        var whole = Quick with { Data = PairData.FashionMnist };
+
+        var act = () => Trainer.Run(whole, subset, TestDevice.Current);
+
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains("FashionMnist pairs") && e.Message.Contains("FashionMnistSubset pairs"));
+    }
+
+    [Fact]
+    public void An_interrupted_epoch_gets_no_held_out_score()
+    {
+        using var source = new FashionMnistSource(Quick.Data, FashionFixture.Splits);
+        using var stop = new CancellationTokenSource();
+        var progress = new Progress(r => { if (r.Epoch == 1 && r.Step == 3) stop.Cancel(); });
+
+        var run = Trainer.Run(Quick, source, TestDevice.Current, progress, stop.Token);
+        run.Model?.Dispose();
+
+        run.Completed.Should().BeFalse();
+        run.EpochsRun.Should().Be(1);
+        ((HeldOutScores)run.Evaluation!).AfterEpoch.Should().HaveCount(run.EpochsRun, "a score for each finished epoch only");
+    }
+
+    [Fact]
+    public void A_real_image_runs_row_keeps_its_final_training_loss_and_its_held_out_scores_apart()
+    {
+        var run = RealImageRuns.Of(RealImageRuns.Quick(FusionKind.Product, LabelRule.SameCategory)).Training;
+
+        var row = HeadRun.From(run);
+
+        row.FinalLoss.Should().Be(run.FinalLoss);
+        row.Score(HeldOutScores.MseName).Should().Be(run.HeldOut!.Mse);
+        row.Score(HeldOutScores.AccuracyName).Should().Be(run.HeldOut!.Accuracy);
+        row.FinalLoss.Should().NotBe(row.Score(HeldOutScores.MseName), "the two are different measurements of this run");
+    }
+
+    private sealed class Progress(Action<StepReport> report) : IProgress<StepReport>
+    {
+        public void Report(StepReport value) => report(value);
+    }
+}
