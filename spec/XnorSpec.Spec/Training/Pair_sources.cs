@@ -8,8 +8,8 @@ namespace XnorSpec.Spec.Training;
 
 /// <summary>
 /// Claim: the trainer takes a pair source and scores what it trained as that source says, and nothing
-/// else: a source for other data than the experiment names is refused, an interrupted epoch gets no
-/// held-out score, and a run's row in a runs file keeps its training loss and its source's scores apart.
+/// else: a source for other data than the experiment names is refused, held-out pairs come from the test
+/// split only, an interrupted epoch gets no held-out score, and a run's row in a runs file keeps its training loss and its source's scores apart.
 /// (fashion-quick settings, seed 1, on the checked-in subset; a few seconds each.)
 /// </summary>
 public class Pair_sources
@@ -53,6 +53,19 @@ public class Pair_sources
         row.Score(HeldOutScores.MseName).Should().Be(run.HeldOut!.Mse);
         row.Score(HeldOutScores.AccuracyName).Should().Be(run.HeldOut!.Accuracy);
         row.FinalLoss.Should().NotBe(row.Score(HeldOutScores.MseName), "the two are different measurements of this run");
+    }
+
+    [Fact]
+    public void Held_out_pairs_come_only_from_the_test_split_at_the_models_image_size()
+    {
+        using var source = new FashionMnistSource(Quick.Data, FashionFixture.Splits);
+
+        var (pairs, heldOut) = source.HeldOut(Quick);
+
+        pairs.Images.Should().BeSameAs(FashionFixture.Splits.Test, "no scored image is ever trained on");
+        pairs.ImageSize.Should().Be(Quick.ImageSize);
+        heldOut.Should().HaveCount(Quick.HeldOutPairs);
+        source.ExampleImages.Should().BeSameAs(FashionFixture.Splits.Test, "the pictured held-out examples index the test split");
     }
 
     private sealed class Progress(Action<StepReport> report) : IProgress<StepReport>
