@@ -138,14 +138,15 @@ run_specs() {
   status=$?
   [ $status -eq 124 ] || [ $status -eq 137 ] && echo "timed out after ${timeout_s} s" >> "$results/$log_name.test.log"
   # The TRX writer puts each element on its own line: UnitTestResult (testId, testName, outcome),
-  # then the UnitTest definitions (id) with their TestMethod (className).
+  # then the UnitTest definitions (id) with their TestMethod (className). Theory cases whose data xUnit
+  # cannot serialise share one testId, so results are kept one per line, not one per id.
   local table=""
   [ -f "$trx" ] && table=$(awk '
     function attr(s, key,   m) { if (match(s, " " key "=\"[^\"]*\"")) return substr(s, RSTART + length(key) + 3, RLENGTH - length(key) - 4); return "" }
-    /<UnitTestResult / { outcome[attr($0, "testId")] = attr($0, "outcome"); name[attr($0, "testId")] = attr($0, "testName") }
+    /<UnitTestResult / { k++; test[k] = attr($0, "testId"); outcome[k] = attr($0, "outcome"); name[k] = attr($0, "testName") }
     /<UnitTest /       { id = attr($0, "id") }
     /<TestMethod /     { class[id] = attr($0, "className") }
-    END { for (t in outcome) print class[t] "\t" name[t] "\t" outcome[t] }' "$trx")
+    END { for (i = 1; i <= k; i++) print class[test[i]] "\t" name[i] "\t" outcome[i] }' "$trx")
   while IFS= read -r name; do
     [ -n "$name" ] || continue
     local cls=${name%.*} method=${name##*.}
