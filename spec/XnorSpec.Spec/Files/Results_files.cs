@@ -99,6 +99,46 @@ public class Results_files : IDisposable
     }
 
     [Fact]
+    public void A_runs_file_with_a_damaged_line_is_refused_naming_the_line_and_one_of_another_format_naming_the_header()
+    {
+        var good = File.ReadAllLines(CapabilityTable.CsvPath);
+        var damaged = Path.Combine(folder, "damaged.csv");
+        File.WriteAllLines(damaged, [good[0], good[1], good[2].Split(',')[0] + ",not,enough,cells"]);
+        var old = Path.Combine(folder, "old.csv");
+        File.WriteAllLines(old, ["head,encoder,imageSize,seed,learningRate,momentum,batchSize,finalLoss,xnorLoss", "Concat,SmallCnn,32,1,0.1,0.01,10,0.25,0.25"]);
+
+        var readDamaged = () => CapabilityTable.Load(damaged);
+        var readOld = () => CapabilityTable.Load(old);
+
+        readDamaged.Should().Throw<BadFileException>().WithMessage("*line 3 cannot be read*");
+        readOld.Should().Throw<BadFileException>().WithMessage("*not a runs file in the current format*" + HeadRun.CsvHeader + "*");
+    }
+
+    [Fact]
+    public void A_capability_table_shows_runs_on_one_data_source_only()
+    {
+        var colours = CapabilityTable.Load(CapabilityTable.CsvPath).Take(2);
+        var images = CapabilityTable.Load(CapabilityTable.CsvPathOf("heads-fashion")).Take(2);
+
+        var mixed = () => CapabilityTable.Markdown([.. colours, .. images], HeadParameters.Count());
+        var none = () => CapabilityTable.Markdown([], HeadParameters.Count());
+
+        mixed.Should().Throw<ArgumentException>().WithMessage("*on Colours and FashionMnistSubset*");
+        none.Should().Throw<ArgumentException>().WithMessage("*on none*");
+    }
+
+    [Fact]
+    public void A_results_file_that_is_not_a_JSON_object_is_refused_naming_it()
+    {
+        var path = Path.Combine(folder, "results.json");
+        File.WriteAllText(path, "[1, 2, 3]");
+
+        var act = () => ResultsFile.Load(path);
+
+        act.Should().Throw<BadFileException>().WithMessage($"{path}: not a JSON object*reproduce*");
+    }
+
+    [Fact]
     public void A_README_without_the_capability_table_markers_is_refused_by_name()
     {
         var act = () => CapabilityTable.IntoReadme("# a README with no markers\n", "| table |", new ColourSource().ReadmeMarkers);

@@ -68,6 +68,58 @@ public class Pair_sources
         source.ExampleImages.Should().BeSameAs(FashionFixture.Splits.Test, "the pictured held-out examples index the test split");
     }
 
+    [Fact]
+    public void Each_source_says_what_its_output_is_the_probability_of_under_every_rule_it_takes()
+    {
+        using var colours = new ColourSource();
+        using var images = new FashionMnistSource(PairData.FashionMnistSubset, FashionFixture.Splits);
+
+        colours.LabelRules.Select(colours.Question).Should().Equal(
+            "P(same colour)", "P(the query is black)", "P(the template is black)", "P(label 1 under AllZeros)");
+        images.LabelRules.Select(images.Question).Should().Equal(
+            "P(same category)", "P(the query's category is in the first half)", "P(label 1 under AllZeros)");
+        colours.DefaultLabels.Should().Be(LabelRule.SameColour);
+        images.DefaultLabels.Should().Be(LabelRule.SameCategory);
+    }
+
+    [Fact]
+    public void A_source_refuses_a_label_rule_of_the_other_data_naming_the_setting_and_what_it_takes()
+    {
+        using var colours = new ColourSource();
+
+        var act = () => colours.Accept(new Experiment { Labels = LabelRule.SameCategory });
+
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == nameof(Experiment.Labels)
+            && e.Message.Contains("on Colours pairs one of SameColour, FirstIsBlack, SecondIsBlack, AllZeros"));
+    }
+
+    [Fact]
+    public void Generated_colour_pairs_read_no_folder_and_an_unknown_data_value_has_no_source()
+    {
+        using var colours = new ColourSource();
+
+        colours.ReadsFiles.Should().BeFalse();
+        colours.Folder.Should().BeNull();
+        colours.ExampleImages.Should().BeNull();
+        var reading = () => colours.ReadingFrom(new Experiment(), "/tmp");
+        reading.Should().Throw<ArgumentException>().WithMessage("*generated Colours pairs, which are not read from a folder*");
+        var unknown = () => PairSources.For((PairData)42);
+        unknown.Should().Throw<ArgumentException>().WithMessage("Unknown data 42; valid: Colours, FashionMnist, FashionMnistSubset*");
+        var notFashion = () => new FashionMnistSource(PairData.Colours);
+        notFashion.Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void A_result_without_a_held_out_score_shows_dashes_in_the_real_image_table()
+    {
+        using var images = new FashionMnistSource(PairData.FashionMnistSubset, FashionFixture.Splits);
+        var failed = ExperimentResult.Failed(Quick, "diverged", 1);
+
+        images.TableCells(failed).Should().Equal("-", "-", "-");
+        new HeldOutScores([], []).Summary.Should().Be("no epoch finished, so no held-out score");
+        new HeldOutScores([], []).Scores.Should().BeEmpty();
+    }
+
     private sealed class Progress(Action<StepReport> report) : IProgress<StepReport>
     {
         public void Report(StepReport value) => report(value);
