@@ -44,9 +44,7 @@ internal static class CheckCommand
             var (pairModel, experiment, format) = AnyModelFile.Load(path, reading.Read(parsed), chosen);
             using var _ = pairModel;
             var folder = parsed.GetValue(data);
-            using var source = PairSources.For(experiment, folder);
-            if (folder is not null && !source.ReadsFiles)
-                throw new ArgumentException($"--data is for models trained on images read from files; model {experiment.Name} was trained on generated {experiment.Data} pairs.");
+            using var source = Options.SourceOfModel(experiment, folder);
             source.Accept(experiment);
             var check = ModelCheck.Run(pairModel, experiment, source, chosen);
 

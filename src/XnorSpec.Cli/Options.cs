@@ -76,6 +76,15 @@ internal static class Options
         return source.ReadingFrom(experiment, folder);
     }
 
+    /// <summary>The source of the data a loaded model was made for; --data (<paramref name="folder"/>) only where that data is read from files.</summary>
+    public static PairSource SourceOfModel(Experiment experiment, string? folder)
+    {
+        var source = PairSources.For(experiment, folder);
+        if (folder is null || source.ReadsFiles) return source;
+        source.Dispose();
+        throw new ArgumentException($"--data is for models trained on images read from files; model {experiment.Name} was trained on generated {experiment.Data} pairs.");
+    }
+
     /// <summary>--head, --encoder, --trained-on and --image-size: what a PyTorch state_dict does not record (XnorSpec model files do).</summary>
     public sealed record PyTorchOptions(Option<FusionKind?> Head, Option<EncoderKind?> Encoder, Option<int?> ImageSize, Option<PairData?> Data)
     {

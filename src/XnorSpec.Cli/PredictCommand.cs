@@ -53,9 +53,7 @@ internal static class PredictCommand
             var (pairModel, experiment, _) = AnyModelFile.Load(parsed.GetValue(model)!, reading.Read(parsed), chosen);
             using var ___ = pairModel;
             var folder = parsed.GetValue(data);
-            using var source = PairSources.For(experiment, folder);
-            if (folder is not null && !source.ReadsFiles)
-                throw new ArgumentException($"--data is for models trained on images read from files; model {experiment.Name} was trained on generated {experiment.Data} pairs.");
+            using var source = Options.SourceOfModel(experiment, folder);
             var inputs = arguments.Select(a => source.ReadInput(a, experiment, chosen, parsed.GetValue(anyImage))).ToArray();
             using var __ = no_grad();
             pairModel.eval();

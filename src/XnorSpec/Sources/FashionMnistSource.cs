@@ -103,7 +103,8 @@ public sealed class FashionMnistSource(PairData data, string? folder = null) : P
         int Second(int c) => test.ByCategory[c][1];
         var queries = pairs.SelectMany(p => new[] { First(p.i), First(p.j), First(p.i), First(p.j) }).ToArray();
         var templates = pairs.SelectMany(p => new[] { Second(p.i), Second(p.j), Second(p.j), Second(p.i) }).ToArray();
-        var names = pairs.SelectMany(p => new[] { $"{p.i}{p.i}", $"{p.j}{p.j}", $"{p.i}{p.j}", $"{p.j}{p.i}" }).ToArray();
+        // Named by the categories of query and template, and the square: "0,0 of 0/1".
+        var names = pairs.SelectMany(p => new[] { (p.i, p.i), (p.j, p.j), (p.i, p.j), (p.j, p.i) }.Select(r => $"{r.Item1},{r.Item2} of {p.i}/{p.j}")).ToArray();
         return new ContrastProbe(test.Batch(queries, imageSize, device), test.Batch(templates, imageSize, device),
             $"z(a,c) + z(b,d) - z(a,d) - z(b,c) over {pairs.Count} Fashion-MNIST category pairs (test split, first two images of each category)", names);
     }

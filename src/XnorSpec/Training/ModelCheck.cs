@@ -57,8 +57,7 @@ public sealed record InteractionContrast(string Probe, int Squares, double Mean,
         var probe = source.Probe(imageSize, device);
         var z = LogitsInEvalMode(model, probe.Query, probe.Template);
         var squares = OfSquares(z);
-        var logits = new Dictionary<string, double>();
-        for (int i = 0; i < z.Length; i++) logits.TryAdd(probe.RowNames[i], z[i]);
+        var logits = probe.RowNames.Select((name, i) => (name, z[i])).ToDictionary(r => r.name, r => r.Item2);
         return new InteractionContrast(probe.Description, squares.Count, squares.Average(), squares.Max(Math.Abs), z.Max(Math.Abs), logits);
     }
 

@@ -21,7 +21,7 @@ public static class Trainer
     {
         if (source.Data != experiment.Data)
             throw new ArgumentException($"Experiment {experiment.Name} trains on {experiment.Data} pairs, but the source given holds {source.Data} pairs.", nameof(source));
-        source.Accept(experiment);
+        source.Accept(experiment); // refused before a model is built; the source's Train checks again for callers that bring their own model
         NativeBackend.EnsureLoaded();
         device ??= CPU;
         var model = NewModel(experiment, device);
