@@ -30,8 +30,7 @@ internal static class ExitCodes
         }
         catch (Exception e) when (e is ArgumentException or BadFileException or OutputInUseException)
         {
-            var message = e is ArgumentException argument ? argument.Reason() : e.Message;
-            Console.Error.WriteLine($"error: {message}");
+            Console.Error.WriteLine($"error: {RemedyWords.Message(e)}");
             return BadUsage;
         }
         catch (Exception e) when (e is NativeBackendException or TrainingDivergedException)

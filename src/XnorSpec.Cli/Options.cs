@@ -82,7 +82,7 @@ internal static class Options
         var source = PairSources.For(experiment, folder);
         if (folder is null || source.ReadsFiles) return source;
         source.Dispose();
-        throw new ArgumentException($"--data is for models trained on images read from files; model {experiment.Name} was trained on generated {experiment.Data} pairs.");
+        throw new ArgumentException($"--data is for models trained on images read from files; model {experiment.Name} was trained on generated {experiment.Data} pairs. Leave --data out.");
     }
 
     /// <summary>--head, --encoder, --trained-on and --image-size: what a PyTorch state_dict does not record (XnorSpec model files do).</summary>

@@ -17,7 +17,15 @@ namespace XnorSpec.Tools;
 /// </summary>
 internal static class StudyCommand
 {
-    private const string Header = "arm,head,labels,batchSize,learningRate,epochs,seed,encoders,finalLoss,firstEpochLoss,lastStepLoss,epochLosses,BB,BW,WB,WW,seconds,trainBB,trainBW,trainWB,trainWW";
+    // A row: the arm, where the encoders start (fresh, or trained on other labels first), every setting of the
+    // cell's experiment under its JSON name (as in the runs files), then the outcome.
+    private static readonly string[] Outcome =
+        ["finalLoss", "firstEpochLoss", "lastStepLoss", "epochLosses", "BB", "BW", "WB", "WW", "seconds", "trainBB", "trainBW", "trainWB", "trainWW"];
+
+    private static string Header { get; } = string.Join(",", ["arm", "encoderStart", .. HeadRun.SettingColumns, .. Outcome]);
+
+    /// <summary>The cells that name a run: arm, encoder start and settings.</summary>
+    private static int KeyCells => 2 + HeadRun.SettingColumns.Count;
 
     public static Command Create()
     {
@@ -37,13 +45,16 @@ internal static class StudyCommand
             var selected = parsed.GetValue(arms) is { Length: > 0 } a ? a : new[] { "seed10", "lr", "seed1", "shared", "lr-concat", "rest" };
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
             if (!File.Exists(file)) File.WriteAllText(file, Header + "\n");
+            if (File.ReadLines(file).First() != Header)
+                throw new BadFileException(file, "a study file with other columns than this study writes, so its runs cannot be matched to this study's cells",
+                    $"Write to a new file with --out; the columns are {Header}.");
             Console.WriteLine($"libtorch threads: {get_num_threads()}");
             var done = File.ReadAllLines(file).Skip(1).Select(Key).ToHashSet();
             var seed = Profile.Load(Profile.Seed).Settings;
             foreach (var arm in selected)
                 foreach (var (cell, encoders) in Cells(arm, seed))
                 {
-                    var row = $"{arm},{cell.Head},{cell.Labels},{cell.BatchSize},{F(cell.LearningRate)},{cell.Epochs},{cell.Seed},{encoders}";
+                    var row = string.Join(",", [arm, encoders, .. HeadRun.SettingCells(cell)]);
                     if (done.Contains(Key(row))) continue;
                     var result = encoders == "fresh" ? Trainer.Run(cell, Colours, CPU) : RunWithPretrainedEncoders(cell, encoders);
                     var scores = (ColourScores)result.Evaluation!;
@@ -130,15 +141,20 @@ internal static class StudyCommand
             """) { input };
         command.SetAction(parsed =>
         {
-            var rows = File.ReadAllLines(parsed.GetValue(input)!).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToArray();
+            var lines = File.ReadAllLines(parsed.GetValue(input)!);
+            var column = lines[0].Split(',').Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i);
+            var rows = lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToArray();
+            string[] key = ["arm", "head", "labels", "batchSize", "learningRate", "encoderStart"];
             Console.WriteLine("| arm | head | labels | batch | lr | encoders | seeds | first-epoch loss | final loss (mean, min..max) | eval predictions BB/BW/WB/WW (seed 1 or first) |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-            foreach (var cell in rows.GroupBy(r => string.Join(",", r[0], r[1], r[2], r[3], r[4], r[7])))
+            foreach (var cell in rows.GroupBy(r => string.Join(",", key.Select(k => r[column[k]]))))
             {
                 var r = cell.First();
-                double[] final = cell.Select(x => P(x[8])).ToArray(), first = cell.Select(x => P(x[9])).ToArray();
-                Console.WriteLine($"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[7]} | {string.Join(" ", cell.Select(x => x[6]))} | "
-                    + $"{first.Average():F3} | {final.Average():F4} ({final.Min():F4}..{final.Max():F4}) | {P(r[12]):F2}/{P(r[13]):F2}/{P(r[14]):F2}/{P(r[15]):F2} |");
+                string C(string[] row, string name) => row[column[name]];
+                double[] final = cell.Select(x => P(C(x, "finalLoss"))).ToArray(), first = cell.Select(x => P(C(x, "firstEpochLoss"))).ToArray();
+                Console.WriteLine($"| {string.Join(" | ", key.Select(k => C(r, k)))} | {string.Join(" ", cell.Select(x => C(x, "seed")))} | "
+                    + $"{first.Average():F3} | {final.Average():F4} ({final.Min():F4}..{final.Max():F4}) | "
+                    + string.Join("/", new[] { "BB", "BW", "WB", "WW" }.Select(k => P(C(r, k)).ToString("F2", CultureInfo.InvariantCulture))) + " |");
             }
             return 0;
         });
@@ -147,7 +163,7 @@ internal static class StudyCommand
 
     private static double P(string s) => double.Parse(s, CultureInfo.InvariantCulture);
 
-    private static string Key(string row) => string.Join(",", row.Split(',').Take(8));
+    private static string Key(string row) => string.Join(",", row.Split(',').Take(KeyCells));
 
     private static string F(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 }

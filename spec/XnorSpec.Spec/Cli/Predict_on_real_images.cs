@@ -133,7 +133,7 @@ public sealed class Predict_on_real_images : IDisposable
         fromEnvironment.Output.Should().Be(fromWord.Output);
         fromEnvironment.Errors.Should().Contain($"test:0 (Ankle boot, test split of {dataset})");
         nowhere.ExitCode.Should().Be(2);
-        nowhere.Errors.Should().Contain(missing).And.Contain("no such folder (from --data)").And.Contain("apt-get install dataset-fashion-mnist");
+        nowhere.Errors.Should().Contain(missing).And.Contain("no such folder (from the data folder given)").And.Contain("apt-get install dataset-fashion-mnist");
     }
 
     public static TheoryData<string, string> UnusableFiles => new()

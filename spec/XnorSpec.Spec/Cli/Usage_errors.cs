@@ -21,6 +21,7 @@ public class Usage_errors(ITestOutputHelper output)
     [InlineData("BatchSize = 101 is invalid", "train", "--batch-size", "101")]
     [InlineData("Unknown profile 'nope'", "reproduce", "--profile", "nope")]
     [InlineData("cannot be written", "reproduce", "--out", "/proc/xnorspec-cannot-write-here")]
+    [InlineData("Choose another with --out", "reproduce", "--out", "/proc/xnorspec-cannot-write-here")]
     [InlineData("Unknown device 'tpu'", "reproduce", "--device", "tpu")]
     [InlineData("no such model file", "predict", "--model", "missing.model", "a.png", "b.png")]
     [InlineData("--tolerance -1 is invalid", "compare", "--model", "x.pt", "--outputs", "y.pt", "--tolerance", "-1")]
@@ -34,6 +35,37 @@ public class Usage_errors(ITestOutputHelper output)
         run.ExitCode.Should().Be(2);
         run.Errors.Should().Contain(message);
         run.Output.Should().NotContain("epoch");
+    }
+
+    [Theory]
+    [InlineData("predict")]
+    [InlineData("check")]
+    public void Data_is_refused_for_a_model_of_generated_colour_pairs_naming_the_fix(string command)
+    {
+        string[] images = command == "predict" ? [Fixtures.Path("images", "black.png"), Fixtures.Path("images", "white.png")] : [];
+        var run = InProcess([command, "--model", Fixtures.Path("pytorch", "twin-product.pt"), "--head", "Product", "--data", "fixture", .. images]);
+        output.WriteLine(run.ToString());
+
+        run.ExitCode.Should().Be(2);
+        run.Errors.Should().Contain("--data is for models trained on images read from files").And.Contain("generated Colours pairs").And.Contain("Leave --data out");
+    }
+
+    [Fact]
+    public void A_study_file_with_other_columns_is_refused_before_any_run_naming_the_columns_it_needs()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"xnorspec-study-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(file, "arm,head,labels,batchSize,learningRate,epochs,seed,encoders,finalLoss\n");
+        try
+        {
+            var run = InProcess("study", "--arm", "lr", "--out", file);
+            output.WriteLine(run.ToString());
+
+            run.ExitCode.Should().Be(2);
+            run.Errors.Should().Contain("a study file with other columns").And.Contain("--out")
+                .And.Contain("arm,encoderStart,head,labels,encoder,data,imageSize,batchSize,learningRate,momentum,epochs,pairs,seed,heldOutPairs,finalLoss");
+            File.ReadAllLines(file).Should().HaveCount(1, "nothing is appended to a file whose columns differ");
+        }
+        finally { File.Delete(file); }
     }
 
     [Theory]

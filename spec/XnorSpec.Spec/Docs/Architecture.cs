@@ -4,6 +4,8 @@ using FluentAssertions;
 using XnorSpec.Spec.Support;
 using Xunit;
 using Xunit.Abstractions;
+using XnorSpec.Cli;
+using XnorSpec.Runtime;
 
 namespace XnorSpec.Spec.Docs;
 
@@ -72,7 +74,35 @@ public sealed partial class Architecture(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void The_core_says_what_is_wrong_and_the_command_line_says_which_command_or_option_fixes_it()
+    {
+        var named = new List<string>();
+        foreach (var file in Directory.GetFiles(Core, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")))
+            foreach (var (line, number) in File.ReadAllLines(file).Select((l, i) => (l, i + 1)))
+                // The README markers name the command that regenerates the table they enclose: file format, not a message.
+                if (!line.TrimStart().StartsWith("//", StringComparison.Ordinal) && !line.Contains("-table:start")
+                    && CommandWords().IsMatch(string.Concat(StringLiteral().Matches(line).Select(m => m.Value))))
+                    named.Add($"{Path.GetRelativePath(MarkdownDocuments.Root, file)}:{number}: {line.Trim()}");
+        named.Should().BeEmpty("a core message says what is wrong and carries a Remedy; src/XnorSpec.Cli/RemedyWords.cs words it as a command");
+
+        foreach (var remedy in Enum.GetValues<Remedy>())
+            foreach (string[] choices in new[] { Array.Empty<string>(), ["Concat", "Product"] })
+            {
+                Remedies.Plain(remedy, choices).Should().NotMatchRegex(CommandWords().ToString(), $"the core's own wording of {remedy} names no command");
+                RemedyWords.For(remedy, choices).Should().MatchRegex(CommandWords().ToString(), $"the command line words {remedy} as what to type");
+            }
+    }
+
     private static int IndexOf(IReadOnlyList<string> layers, string layer) => layers.ToList().IndexOf(layer);
+
+    // An option (--head) or a command of the command line (`xnor-spec train`).
+    [GeneratedRegex(@"(?<![\w-])--[a-z]|xnor-spec (?:train|reproduce|predict|check|export|import|heads)\b")]
+    private static partial Regex CommandWords();
+
+    // A C# string literal, regular or interpolated, on one line.
+    [GeneratedRegex(@"\$?""(?:[^""\\]|\\.)*""")]
+    private static partial Regex StringLiteral();
 
     // A layer line: the namespace at the start of the line, then its contents.
     [GeneratedRegex(@"^([A-Z][a-z]+)\s{2,}", RegexOptions.Multiline)]

@@ -67,7 +67,7 @@ public sealed class Bad_PyTorch_files(ITestOutputHelper output) : IDisposable
 
     [Fact]
     public void Missing_unexpected_and_mis_shaped_keys_are_listed_by_name() =>
-        ShouldRefuse(Twin("bad-keys.pt"), ["--head", "Product", "--encoder", "TinyCnn"], "do not fit --encoder TinyCnn",
+        ShouldRefuse(Twin("bad-keys.pt"), ["--head", "Product", "--encoder", "TinyCnn"], "do not fit the TinyCnn encoder", "--encoder",
             "1 missing: t_encoder.bn2.running_var", "1 unexpected: q_encoder.extra.weight", "1 mis-shaped: t_encoder.conv1.weight is [8, 3, 5, 5] where [8, 3, 3, 3] is expected");
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class Bad_PyTorch_files(ITestOutputHelper output) : IDisposable
 
     [Fact]
     public void An_encoder_the_weights_do_not_fit_is_refused() =>
-        ShouldRefuse(Twin("twin-product.pt"), ["--head", "Product", "--encoder", "SmallCnn"], "do not fit --encoder SmallCnn", "mis-shaped: q_encoder.conv1.weight is [8, 3, 3, 3] where [16, 3, 3, 3] is expected");
+        ShouldRefuse(Twin("twin-product.pt"), ["--head", "Product", "--encoder", "SmallCnn"], "do not fit the SmallCnn encoder", "mis-shaped: q_encoder.conv1.weight is [8, 3, 3, 3] where [16, 3, 3, 3] is expected");
 
     [Theory]
     [InlineData("concat", "Product", "fc.0.weight is [1, 32] where [1, 16] is expected", "fit --head Concat")]
@@ -93,7 +93,7 @@ public sealed class Bad_PyTorch_files(ITestOutputHelper output) : IDisposable
 
     [Fact]
     public void A_PyTorch_file_without_head_is_refused_because_a_state_dict_does_not_say_how_it_fuses() =>
-        ShouldRefuse(Twin("twin-product.pt"), [], "does not say how its model fuses", "pass --head Concat");
+        ShouldRefuse(Twin("twin-product.pt"), [], "does not say how its model fuses", "Pass --head Concat");
 
     [Fact]
     public void A_truncated_archive_and_an_archive_without_data_pkl_are_refused()

@@ -55,7 +55,7 @@ public sealed class Fashion_MNIST_files(ITestOutputHelper output) : IDisposable
         var error = act.Should().Throw<BadFileException>().Which;
         output.WriteLine(error.Message);
         error.Message.Should().Contain(Path.Combine(data, file).TrimEnd('/')).And.Contain(problem)
-            .And.Contain("apt-get install dataset-fashion-mnist").And.Contain("--data DIR");
+            .And.Contain("apt-get install dataset-fashion-mnist").And.Contain("give a folder holding the four standard files");
     }
 
     /// <summary>A copy of the fixture subset spoiled one way; returns its folder.</summary>

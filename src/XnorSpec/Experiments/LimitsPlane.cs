@@ -43,14 +43,9 @@ public static class LimitsPlane
 
     public static string PicturePath => Fixtures.Path("reproduction", "limits.png");
 
-    /// <summary>Colour runs in the study's CSV format (eval-mode BB..WW per row), with the encoder each file used.</summary>
-    public static readonly IReadOnlyList<(string File, EncoderKind Encoder)> ColourStudies =
-    [
-        ("heads-predictions.csv", EncoderKind.SmallCnn),
-        ("quick-smallcnn-study.csv", EncoderKind.SmallCnn),
-        ("study.csv", EncoderKind.ResNet18),
-        ("quick-study-bs50-lr0.05-mom0.9.csv", EncoderKind.ResNet18),
-    ];
+    /// <summary>Colour runs in the study's CSV format: every setting, then eval-mode BB..WW per row.</summary>
+    public static readonly IReadOnlyList<string> ColourStudies =
+        ["heads-predictions.csv", "quick-smallcnn-study.csv", "study.csv", "quick-study-bs50-lr0.05-mom0.9.csv"];
 
     /// <summary>Colour runs printed as text lines with "BB=.. BW=.. WB=.. WW=.." (three decimals); the head where a line does not name it.</summary>
     public static readonly IReadOnlyList<(string File, EncoderKind Encoder, FusionKind Head)> ColourTexts =
@@ -73,7 +68,7 @@ public static class LimitsPlane
     {
         folder ??= Fixtures.Path("reproduction");
         var points = new List<LimitsPoint>();
-        foreach (var (file, encoder) in ColourStudies) points.AddRange(FromStudy(folder, file, encoder));
+        foreach (var file in ColourStudies) points.AddRange(FromStudy(folder, file));
         foreach (var (file, encoder, head) in ColourTexts) points.AddRange(FromText(folder, file, encoder, head));
         foreach (var file in RealImageHeadRuns)
             points.AddRange(CapabilityTable.Load(Path.Combine(folder, file)).Where(r => r.Scores.ContainsKey(HeldOutScores.MseName))
@@ -96,7 +91,7 @@ public static class LimitsPlane
         return (pairs.Average(p => (p.Item1 - p.Item2) * (p.Item1 - p.Item2)), pairs.Count(p => p.Item1 > 0.5 == p.Item2 > 0.5) / 4.0);
     }
 
-    private static IEnumerable<LimitsPoint> FromStudy(string folder, string file, EncoderKind encoder)
+    private static IEnumerable<LimitsPoint> FromStudy(string folder, string file)
     {
         var lines = File.ReadAllLines(Path.Combine(folder, file));
         var column = lines[0].Split(',').Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i);
@@ -105,7 +100,7 @@ public static class LimitsPlane
             if (cells[column["labels"]] != nameof(LabelRule.SameColour)) continue;
             double P(string name) => double.Parse(cells[column[name]], CultureInfo.InvariantCulture);
             var (mse, accuracy) = FourPairs(P("BB"), P("BW"), P("WB"), P("WW"));
-            yield return new LimitsPoint(file, PairData.Colours, Enum.Parse<FusionKind>(cells[column["head"]]), encoder.ToString(),
+            yield return new LimitsPoint(file, PairData.Colours, Enum.Parse<FusionKind>(cells[column["head"]]), cells[column["encoder"]],
                 long.Parse(cells[column["seed"]], CultureInfo.InvariantCulture), mse, accuracy);
         }
     }

@@ -1,3 +1,4 @@
+using XnorSpec.Runtime;
 namespace XnorSpec.Files;
 
 /// <summary>
@@ -98,7 +99,7 @@ public static partial class AtomicFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ArgumentException($"Output directory '{directory}' cannot be written ({e.Message}). Choose another with --out.", nameof(directory), e);
+            throw new RefusedSettingException($"Output directory '{directory}' cannot be written ({e.Message})", Remedy.ChooseOutputFolder);
         }
     }
 }

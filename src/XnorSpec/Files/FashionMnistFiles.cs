@@ -1,3 +1,4 @@
+using XnorSpec.Runtime;
 using System.Diagnostics;
 using XnorSpec.Data;
 using static TorchSharp.torch;
@@ -18,8 +19,6 @@ public static class FashionMnistFiles
     public static readonly IReadOnlyList<string> CategoryNames =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
-    private const string Fix = "Install the full dataset with `apt-get install dataset-fashion-mnist`, or pass a folder holding the four standard files with --data DIR.";
-
     /// <summary>The checked-in subset: 300 training and 100 test images per category.</summary>
     public static string FixtureFolder => Fixtures.Path("fashion-mnist");
 
@@ -35,14 +34,14 @@ public static class FashionMnistFiles
     {
         if (given == FixtureWord) return FixtureFolder;
         var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        var (folder, source) = !string.IsNullOrEmpty(given) ? (given, "--data")
+        var (folder, source) = !string.IsNullOrEmpty(given) ? (given, "the data folder given")
             : !string.IsNullOrEmpty(fromEnvironment) ? (fromEnvironment, EnvironmentVariable)
             : (PackageFolder, "the package folder");
         if (!Directory.Exists(folder))
-            throw new BadFileException(folder, $"no such folder (from {source}), so Fashion-MNIST is not available", Fix);
+            throw new BadFileException(folder, $"no such folder (from {source}), so Fashion-MNIST is not available", Remedy.InstallFashionMnist);
         var missing = FileNames.Where(name => !File.Exists(Path.Combine(folder, name))).ToList();
         if (missing.Count > 0)
-            throw new BadFileException(Path.Combine(folder, missing[0]), $"no such file (from {source}; the folder lacks {string.Join(", ", missing)})", Fix);
+            throw new BadFileException(Path.Combine(folder, missing[0]), $"no such file (from {source}; the folder lacks {string.Join(", ", missing)})", Remedy.InstallFashionMnist);
         return folder;
     }
 
@@ -98,16 +97,16 @@ public static class FashionMnistFiles
     {
         var imagesPath = Path.Combine(folder, $"{prefix}-images-idx3-ubyte.gz");
         var labelsPath = Path.Combine(folder, $"{prefix}-labels-idx1-ubyte.gz");
-        var images = IdxFile.Read(imagesPath, rank: 3, Fix);
-        var labels = IdxFile.Read(labelsPath, rank: 1, Fix);
+        var images = IdxFile.Read(imagesPath, rank: 3, Remedy.InstallFashionMnist);
+        var labels = IdxFile.Read(labelsPath, rank: 1, Remedy.InstallFashionMnist);
         var (count, rows, columns) = (images.Dimensions[0], images.Dimensions[1], images.Dimensions[2]);
         if (rows != Side || columns != Side)
-            throw new BadFileException(imagesPath, $"its header says the images are {rows}x{columns}; Fashion-MNIST's are {Side}x{Side}", Fix);
+            throw new BadFileException(imagesPath, $"its header says the images are {rows}x{columns}; Fashion-MNIST's are {Side}x{Side}", Remedy.InstallFashionMnist);
         if (labels.Dimensions[0] != count)
-            throw new BadFileException(labelsPath, $"{labels.Dimensions[0]:N0} labels for the {count:N0} images of {Path.GetFileName(imagesPath)}", Fix);
+            throw new BadFileException(labelsPath, $"{labels.Dimensions[0]:N0} labels for the {count:N0} images of {Path.GetFileName(imagesPath)}", Remedy.InstallFashionMnist);
         int outside = Array.FindIndex(labels.Values, label => label >= CategoryNames.Count);
         if (outside >= 0)
-            throw new BadFileException(labelsPath, $"label {labels.Values[outside]} at position {outside} is outside 0-{CategoryNames.Count - 1}", Fix);
+            throw new BadFileException(labelsPath, $"label {labels.Values[outside]} at position {outside} is outside 0-{CategoryNames.Count - 1}", Remedy.InstallFashionMnist);
         var pixels = tensor(images.Values, new long[] { count, rows, columns }, dtype: ScalarType.Byte);
         return new LabelledImages(name, pixels, labels.Values, CategoryNames);
     }

@@ -1,3 +1,4 @@
+using XnorSpec.Runtime;
 using System.Buffers.Binary;
 using System.IO.Compression;
 
@@ -15,7 +16,7 @@ public static class IdxFile
     /// <summary>The dimensions the header states and the values, exactly as many as the dimensions promise.</summary>
     public sealed record Contents(int[] Dimensions, byte[] Values);
 
-    public static Contents Read(string path, int rank, string fix)
+    public static Contents Read(string path, int rank, Remedy fix)
     {
         using var gzip = OpenGzip(path, fix);
         try
@@ -73,7 +74,7 @@ public static class IdxFile
         return buffer.ToArray();
     }
 
-    private static GZipStream OpenGzip(string path, string fix)
+    private static GZipStream OpenGzip(string path, Remedy fix)
     {
         FileStream file;
         try { file = File.OpenRead(path); }

@@ -120,7 +120,7 @@ public static class PyTorchFile
             stream.ReadAtLeast(start, 4, throwOnEndOfStream: false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        { throw new BadFileException(path, "no such PyTorch file", "Check the path; write one in PyTorch with torch.save(model.state_dict(), path) or with `xnor-spec export`."); }
+        { throw new BadFileException(path, "no such PyTorch file (check the path)", Remedy.GivePyTorchFile); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new BadFileException(path, $"cannot be read ({e.Message})", "Check the file's permissions."); }
 
@@ -128,7 +128,7 @@ public static class PyTorchFile
         {
             if (IsLegacyStart(start[0])) throw Legacy(path);
             throw new BadFileException(path, "not a PyTorch file (torch.save writes a zip archive; this file does not start with one)",
-                "Pass a file written by torch.save(model.state_dict(), path) or by `xnor-spec export`.");
+                Remedy.GivePyTorchFile);
         }
 
         RequireSupportedArchive(path);
@@ -192,7 +192,7 @@ public static class PyTorchFile
 
             if (!archive.Entries.Any(e => e.FullName.EndsWith("/data.pkl")))
                 throw new BadFileException(path, "a zip archive without a data.pkl record, so not written by torch.save",
-                    "Pass a file written by torch.save(model.state_dict(), path) or by `xnor-spec export`.");
+                    Remedy.GivePyTorchFile);
             var version = Record("version");
             if (version is null || !int.TryParse(version, out int number))
                 throw new BadFileException(path, $"a torch.save archive without a readable version record (read '{version}')",
@@ -228,7 +228,7 @@ public static class PyTorchFile
         }
         throw new BadFileException(path, $"its encoder weights (q_encoder.*, t_encoder.*) fit none of the encoders XnorSpec has ({string.Join(", ", Enum.GetNames<EncoderKind>())})"
             + (towers.Count == 0 ? "; it has no q_encoder.* or t_encoder.* keys at all" : $"; against the closest, {closest!.Value.Kind}: {closest.Value.Differences}"),
-            "Save the question's TemplateEvaluator with torchvision.models.resnet18 encoders (1000 outputs), or pass --encoder to see the differences from another.");
+            Remedy.NameEncoder);
     }
 
     private static void RequireEncoderFits(string path, Dictionary<string, Tensor> file, Dictionary<string, Tensor> expected, EncoderKind kind, bool detected)
@@ -236,8 +236,7 @@ public static class PyTorchFile
         if (detected) return;
         var differences = Differences(expected.Where(e => IsEncoderKey(e.Key)).ToDictionary(), file.Where(e => IsEncoderKey(e.Key)).ToDictionary());
         if (differences is not null)
-            throw new BadFileException(path, $"its encoder weights do not fit --encoder {kind} ({differences})",
-                "Pass the encoder the model was built with, or leave --encoder out to find the one that fits.");
+            throw new BadFileException(path, $"its encoder weights do not fit the {kind} encoder ({differences})", Remedy.LeaveOutEncoder);
     }
 
     /// <summary>A head whose weights have another shape is named, with the head they do fit (2000 inputs: Concat, not Product).</summary>
@@ -251,10 +250,8 @@ public static class PyTorchFile
             using var other = FusionHead.Create(kind, Encoders.FeatureSize(encoder));
             return Differences(other.state_dict().ToDictionary(e => TheirKey("head." + e.Key, kind), e => e.Value), fileHead) is null;
         }).ToArray();
-        var fix = fitting.Length > 0
-            ? $"The weights fit --head {string.Join(" or --head ", fitting)}; pass the head the model was trained with."
-            : $"Pass the head the model was trained with (one of {string.Join(", ", Enum.GetNames<FusionKind>())}).";
-        throw new BadFileException(path, $"its head weights do not fit a {head} head over {Encoders.FeatureSize(encoder)}-d {encoder} features ({differences})", fix);
+        throw new BadFileException(path, $"its head weights do not fit a {head} head over {Encoders.FeatureSize(encoder)}-d {encoder} features ({differences})",
+            Remedy.NameHead, fitting.Select(kind => kind.ToString()).ToArray());
     }
 
     /// <summary>Missing, unexpected and mis-shaped keys, the first few of each; null when the file fits.</summary>

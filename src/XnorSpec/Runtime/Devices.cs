@@ -22,8 +22,8 @@ public static class Devices
             case "cpu": return CPU;
             case "cuda":
                 if (!cuda.is_available())
-                    throw new ArgumentException("Device 'cuda' was requested but CUDA is not available: this build uses the CPU libtorch "
-                        + "or no GPU is visible. Build with `-p:TorchBackend=cuda` on a machine with an NVIDIA GPU, or use --device cpu.", nameof(choice));
+                    throw new RefusedSettingException("Device 'cuda' was requested but CUDA is not available: this build uses the CPU libtorch "
+                        + "or no GPU is visible", Remedy.UseCpu);
                 return CUDA;
             default:
                 throw new ArgumentException($"Unknown device '{choice}'; accepted: auto, cpu, cuda.", nameof(choice));

@@ -1,3 +1,4 @@
+using XnorSpec.Runtime;
 using XnorSpec.Files;
 using XnorSpec.Data;
 using XnorSpec.Model;
@@ -35,7 +36,7 @@ public static class AnyModelFile
         {
             PyTorchFile.RefuseLegacy(path);
             throw new BadFileException(path, "neither an XnorSpec model file nor a PyTorch file (torch.save's zip archive)",
-                "Pass a file written by `xnor-spec train --save`, `reproduce` or `import`, or by torch.save(model.state_dict(), path) with --head.");
+                Remedy.GiveModelFile);
         }
         if (!pytorch)
         {
@@ -44,16 +45,15 @@ public static class AnyModelFile
                 || reading.Data is { } data && data != experiment.Data)
             {
                 model.Dispose();
-                throw new ArgumentException($"{path} is an XnorSpec model file that records head {experiment.Head}, encoder {experiment.Encoder} and data {experiment.Data}; "
-                    + "--head, --encoder and --trained-on are for PyTorch files, which do not record them. Leave them out.");
+                throw new RefusedSettingException($"{path} is an XnorSpec model file that records head {experiment.Head}, encoder {experiment.Encoder} and data {experiment.Data}",
+                    Remedy.LeaveOutPyTorchSettings);
             }
             if (reading.ImageSize is { } size) experiment = (experiment with { ImageSize = size }).Validated();
             return (model, experiment, ModelFormat.XnorSpec);
         }
 
-        var fusion = reading.Head ?? throw new ArgumentException(
-            $"{path} is a PyTorch state_dict, which does not say how its model fuses the two encoders' features; pass --head Concat "
-            + "(the question's torch.cat, fc.0 takes 2 x 1000 inputs), --head Product (the answer's q * t, 1000 inputs) or another head of `xnor-spec heads`.");
+        var fusion = reading.Head ?? throw new RefusedSettingException(
+            $"{path} is a PyTorch state_dict, which does not say how its model fuses the two encoders' features", Remedy.NameHead);
         var pairs = reading.Data ?? PairData.Colours;
         using var source = PairSources.For(pairs);
         // Checked before the weights are read: a bad size costs nothing.

@@ -1,3 +1,4 @@
+using XnorSpec.Runtime;
 using System.Globalization;
 using XnorSpec.Data;
 using XnorSpec.Files;
@@ -103,7 +104,7 @@ public sealed class ColourSource : PairSource
         var image = ImageFile.Load(argument, experiment.ImageSize, device);
         var colour = ImageFile.SolidColourOf(image);
         if (colour is null && !anyImage)
-            throw new BadFileException(argument, "the image is not solid black or solid white, the only images the model was trained on", "Pass --any-image to predict anyway.");
+            throw new BadFileException(argument, "the image is not solid black or solid white, the only images the model was trained on", Remedy.AllowAnyImage);
         return (image, $"{argument} ({colour?.ToString() ?? "not solid"})");
     }
 

@@ -26,13 +26,17 @@ public sealed record HeadRun(Experiment Experiment, double FinalLoss, double Fir
 
     public double Score(string name) => Scores.TryGetValue(name, out var value) ? value : double.NaN;
 
-    public string ToCsv()
+    /// <summary>The values of <paramref name="experiment"/>'s settings under <see cref="SettingColumns"/>, as CSV cells.</summary>
+    public static IEnumerable<string> SettingCells(Experiment experiment)
     {
-        var settings = JsonSerializer.SerializeToNode(Experiment, Json.Options)!.AsObject();
-        return string.Join(",", SettingColumns.Select(c => settings[c]!.ToString())
+        var settings = JsonSerializer.SerializeToNode(experiment, Json.Options)!.AsObject();
+        return SettingColumns.Select(c => settings[c]!.ToString());
+    }
+
+    public string ToCsv() =>
+        string.Join(",", SettingCells(Experiment)
             .Concat([F(FinalLoss), F(FirstStepLoss), F(LowestEpochLoss), string.Join(";", EpochLosses.Select(F)),
                 Seconds.ToString("F1", CultureInfo.InvariantCulture), string.Join(";", Scores.Select(s => $"{s.Key}={F(s.Value)}"))]));
-    }
 
     public static HeadRun Parse(string line)
     {

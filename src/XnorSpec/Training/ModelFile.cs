@@ -43,7 +43,7 @@ public static class ModelFile
         FileStream stream;
         try { stream = File.OpenRead(path); }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        { throw new BadFileException(path, "no such model file", "Train one with `xnor-spec train --save FILE` or `xnor-spec reproduce`."); }
+        { throw new BadFileException(path, "no such model file", Remedy.TrainModel); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new BadFileException(path, $"cannot be read ({e.Message})", "Check the file's permissions."); }
 
@@ -58,7 +58,7 @@ public static class ModelFile
             }
             catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or JsonException or ArgumentException)
             {
-                throw new BadFileException(path, "not an XnorSpec model file", "Pass a file written by `xnor-spec train --save`, `reproduce` or `import`, or a PyTorch state_dict (torch.save) with --head.");
+                throw new BadFileException(path, "not an XnorSpec model file", Remedy.GiveModelFile);
             }
 
             var model = new PairModel(experiment.Head, experiment.Encoder);

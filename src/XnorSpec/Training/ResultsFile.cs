@@ -1,3 +1,4 @@
+using XnorSpec.Runtime;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
@@ -31,11 +32,11 @@ public sealed record ResultsFile(string Profile, string Device, long Seed, strin
 
     public static ResultsFile Load(string path)
     {
-        var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new BadFileException(path, "not a JSON object", "Pass a results.json written by `xnor-spec reproduce`.");
+        var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new BadFileException(path, "not a JSON object", Remedy.GiveResultsFile);
         if (root["experiments"] is JsonArray experiments)
             foreach (var experiment in experiments.OfType<JsonObject>().Where(e => e["experiment"] is null))
                 Migrate(experiment);
-        return root.Deserialize<ResultsFile>(Json.Options) ?? throw new BadFileException(path, "empty", "Pass a results.json written by `xnor-spec reproduce`.");
+        return root.Deserialize<ResultsFile>(Json.Options) ?? throw new BadFileException(path, "empty", Remedy.GiveResultsFile);
     }
 
     /// <summary>
