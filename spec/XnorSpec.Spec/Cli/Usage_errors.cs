@@ -24,6 +24,7 @@ public class Usage_errors(ITestOutputHelper output)
     [InlineData("Choose another with --out", "reproduce", "--out", "/proc/xnorspec-cannot-write-here")]
     [InlineData("Unknown device 'tpu'", "reproduce", "--device", "tpu")]
     [InlineData("no such model file", "predict", "--model", "missing.model", "a.png", "b.png")]
+    [InlineData("Train one with `xnor-spec train --save FILE`", "predict", "--model", "missing.model", "a.png", "b.png")]
     [InlineData("--tolerance -1 is invalid", "compare", "--model", "x.pt", "--outputs", "y.pt", "--tolerance", "-1")]
     [InlineData("Option '--head' is required", "import", "--model", "x.pt", "--out", "x.model")]
     [InlineData("nonsense", "nonsense")]
