@@ -7,7 +7,7 @@ namespace XnorSpec.Model;
 /// The question's TemplateEvaluator: a query encoder and a template encoder, each with its own
 /// parameters, whose outputs a fusion head turns into the probability that the two images match.
 /// </summary>
-public sealed class PairModel : nn.Module<Tensor, Tensor, Tensor>
+public sealed class PairModel : ComparisonModel
 {
     private readonly nn.Module<Tensor, Tensor> queryEncoder;
     private readonly nn.Module<Tensor, Tensor> templateEncoder;
@@ -45,15 +45,29 @@ public sealed class PairModel : nn.Module<Tensor, Tensor, Tensor>
     public nn.Module<Tensor, Tensor> TemplateEncoder => templateEncoder;
     public FusionHead Head => head;
 
-    /// <summary>Probability that query and template have the same colour: [B] for [B,3,H,W] inputs, [1] for a single pair [3,H,W].</summary>
-    public override Tensor forward(Tensor query, Tensor template)
+    /// <summary>"Concat head", "Product head": how the model fuses, the words of `check`'s verdict.</summary>
+    public override string Description => $"{Fusion} head";
+
+    /// <summary>
+    /// A model of the same head and encoders with copies of this one's parameters and buffers, on its device, in its
+    /// mode. Building it draws initial weights from the global generator, which the copy then overwrites.
+    /// </summary>
+    public override ComparisonModel Copy()
     {
-        using var scope = NewDisposeScope();
-        return sigmoid(Logit(query, template)).MoveToOuterDisposeScope();
+        using var _ = no_grad(); // copy_ makes no new tensors: nothing for a dispose scope to own
+        var copy = new PairModel(Fusion, Encoder);
+        copy.to(ParameterDevice);
+        var source = state_dict();
+        foreach (var (key, target) in copy.state_dict()) target.copy_(source[key]);
+        copy.train(training);
+        return copy;
     }
 
-    /// <summary>The head's output before the sigmoid.</summary>
-    public Tensor Logit(Tensor query, Tensor template)
+    /// <summary>
+    /// The head's output before the sigmoid: [B] for [B,3,H,W] inputs, [1] for a single pair [3,H,W]. <see cref="ComparisonModel.forward"/>
+    /// is its sigmoid, the probability that query and template have the same colour.
+    /// </summary>
+    public override Tensor Logit(Tensor query, Tensor template)
     {
         using var scope = NewDisposeScope();
         var device = head.parameters().First().device;

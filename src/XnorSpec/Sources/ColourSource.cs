@@ -47,8 +47,17 @@ public sealed class ColourSource : PairSource
             $"{imageSize}x{imageSize} solid black and white images: z(BB) + z(WW) - z(BW) - z(WB)", ["BB", "WW", "BW", "WB"]);
     }
 
+    /// <summary>The interaction share's grid: a black and a white query against a black and a white template.</summary>
+    public override InteractionGrid Grid(int imageSize, Device device)
+    {
+        Colour[] both = [Colour.Black, Colour.White];
+        string[] names = ["black", "white"];
+        return new InteractionGrid(SolidImages.Batch(both, imageSize, device), SolidImages.Batch(both, imageSize, device),
+            $"{imageSize}x{imageSize} solid black and white queries against black and white templates", names, names);
+    }
+
     /// <summary>The model's output for BB, BW, WB and WW, in eval mode (BatchNorm on its running statistics), as the question checked it.</summary>
-    public static IReadOnlyDictionary<string, float> Predict(PairModel model, int imageSize, Device device)
+    public static IReadOnlyDictionary<string, float> Predict(ComparisonModel model, int imageSize, Device device)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -62,7 +71,7 @@ public sealed class ColourSource : PairSource
     /// batch's statistics, as it did during training. The running statistics are restored afterwards, so
     /// the model is left exactly as it was.
     /// </summary>
-    public static IReadOnlyDictionary<string, float> PredictWithBatchStatistics(PairModel model, int imageSize, Device device)
+    public static IReadOnlyDictionary<string, float> PredictWithBatchStatistics(ComparisonModel model, int imageSize, Device device)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -72,7 +81,7 @@ public sealed class ColourSource : PairSource
         finally { foreach (var (buffer, copy) in saved) buffer.copy_(copy); }
     }
 
-    private static Dictionary<string, float> Outputs(PairModel model, int imageSize, Device device)
+    private static Dictionary<string, float> Outputs(ComparisonModel model, int imageSize, Device device)
     {
         var (query, template) = FourPairs(imageSize, device);
         var output = model.call(query, template).cpu().data<float>().ToArray();
@@ -88,7 +97,7 @@ public sealed class ColourSource : PairSource
     /// results table's "learned" cut-off, in eval mode because that is how a model is used and how the
     /// question tested it. Answering 0.5 everywhere scores 0.25, and a separable head can do no better.
     /// </summary>
-    public override Judgement Judge(PairModel model, Experiment experiment, Device device)
+    public override Judgement Judge(ComparisonModel model, Experiment experiment, Device device)
     {
         var eval = Predict(model, experiment.ImageSize, device);
         var trainMode = PredictWithBatchStatistics(model, experiment.ImageSize, device);

@@ -73,7 +73,7 @@ public sealed class FashionMnistSource(PairData data, string? folder = null) : P
     public const int ExampleCount = 8;
 
     /// <summary>The model's eval-mode output on the first <see cref="ExampleCount"/>/2 same and different held-out pairs.</summary>
-    private static IReadOnlyList<HeldOutExample> Examples(PairModel model, CategoryPairs source, IReadOnlyList<ImagePair> heldOut, Device device)
+    private static IReadOnlyList<HeldOutExample> Examples(ComparisonModel model, CategoryPairs source, IReadOnlyList<ImagePair> heldOut, Device device)
     {
         var picked = heldOut.Where(p => p.SameCategory).Take(ExampleCount / 2)
             .Concat(heldOut.Where(p => !p.SameCategory).Take(ExampleCount / 2)).ToArray();
@@ -109,6 +109,29 @@ public sealed class FashionMnistSource(PairData data, string? folder = null) : P
             $"z(a,c) + z(b,d) - z(a,d) - z(b,c) over {pairs.Count} Fashion-MNIST category pairs (test split, first two images of each category)", names);
     }
 
+    /// <summary>How many images of each category the interaction share's grid takes on each side.</summary>
+    public const int GridImagesPerCategory = 2;
+
+    /// <summary>
+    /// The interaction share's grid: per category, its first two test-split images as queries and its next two as
+    /// templates (every category on both sides, so same-category and different-category pairs both occur).
+    /// </summary>
+    public override InteractionGrid Grid(int imageSize, Device device)
+    {
+        var test = Images.Test;
+        int categories = test.CategoryNames.Count;
+        var short_ = Enumerable.Range(0, categories).FirstOrDefault(c => test.ByCategory[c].Length < 2 * GridImagesPerCategory, -1);
+        if (short_ >= 0)
+            throw new InvalidOperationException($"The test split of {Images.Folder} has {test.ByCategory[short_].Length} image(s) of category {test.CategoryNames[short_]}; "
+                + $"the interaction share's grid takes {2 * GridImagesPerCategory} of each. Use a folder with the whole test split.");
+        var queries = Enumerable.Range(0, categories).SelectMany(c => test.ByCategory[c].Take(GridImagesPerCategory)).ToArray();
+        var templates = Enumerable.Range(0, categories).SelectMany(c => test.ByCategory[c].Skip(GridImagesPerCategory).Take(GridImagesPerCategory)).ToArray();
+        string Name(int index) => $"test:{index} ({test.CategoryNames[test.Categories[index]]})";
+        return new InteractionGrid(test.Batch(queries, imageSize, device), test.Batch(templates, imageSize, device),
+            $"{queries.Length} Fashion-MNIST query images by {templates.Length} templates ({GridImagesPerCategory} per category on each side, test split)",
+            queries.Select(Name).ToArray(), templates.Select(Name).ToArray());
+    }
+
     /// <summary>
     /// A real-image head "beats the separable bound" when its held-out MSE is below 0.235. The bound is 0.25 on the
     /// balanced population; on 1000 held-out pairs a separable head's sample MSE can sit a little under it (the
@@ -121,7 +144,7 @@ public sealed class FashionMnistSource(PairData data, string? folder = null) : P
     /// The criterion: held-out MSE below <see cref="BeatsBoundBelow"/> on the model's own held-out pairs (test split,
     /// eval mode): better than any separable head can be on balanced pairs, by more than the noise of 1000 pairs.
     /// </summary>
-    public override Judgement Judge(PairModel model, Experiment experiment, Device device)
+    public override Judgement Judge(ComparisonModel model, Experiment experiment, Device device)
     {
         var (source, pairs) = HeldOut(experiment);
         var score = Trainer.Evaluate(model, source, pairs, device);

@@ -12,7 +12,7 @@ namespace XnorSpec.Training;
 /// of BB, BW, WB, WW; real images: the held-out score) and the verdict, with the criterion in words.
 /// </summary>
 public sealed record ModelCheck(
-    FusionKind Head, EncoderKind Encoder, int ImageSize, PairData Data, bool Separable, string Family,
+    FusionKind? Head, EncoderKind? Encoder, int ImageSize, PairData Data, bool Separable, string Family,
     InteractionContrast Contrast, [property: JsonIgnore] Judgement Judgement, string Verdict)
 {
     public const string SeparableFamily = "separable: cannot tell same from different whatever it is trained on";
@@ -25,19 +25,28 @@ public sealed record ModelCheck(
     /// <summary>The source's figures (written to the JSON report under their own names).</summary>
     public object Scores => Judgement;
 
-    /// <summary>Checks <paramref name="model"/> in eval mode on <paramref name="source"/>, the data its experiment names; the model is left in eval mode.</summary>
-    public static ModelCheck Run(PairModel model, Experiment experiment, PairSource source, Device device)
+    /// <summary>
+    /// Checks <paramref name="model"/> in eval mode on <paramref name="source"/>, the data its experiment names; the model is left in eval mode.
+    /// Whether it is separable: for XnorSpec's <see cref="PairModel"/>, its head's place in the catalogue; for any other
+    /// comparison model, the structural test (<paramref name="architecture"/>, run here with its defaults when not given).
+    /// <see cref="Head"/> and <see cref="Encoder"/> are null for a model that is not XnorSpec's.
+    /// </summary>
+    public static ModelCheck Run(ComparisonModel model, Experiment experiment, PairSource source, Device device, ArchitectureCheck? architecture = null)
     {
         if (source.Data != experiment.Data)
             throw new ArgumentException($"Model {experiment.Name} was made for {experiment.Data} pairs, but the source given holds {source.Data} pairs.", nameof(source));
         var contrast = InteractionContrast.Of(model, source, experiment.ImageSize, device);
         var judgement = source.Judge(model, experiment, device);
-        bool separable = FusionHead.IsSeparable(model.Fusion);
+        var ours = model as PairModel;
+        // A structural test that said nothing (every draw saturated) is no evidence of separability.
+        bool separable = ours is not null ? FusionHead.IsSeparable(ours.Fusion)
+            : (architecture ?? ArchitectureCheck.Run(model, source, experiment.ImageSize, device)).Separable == true;
+        model.eval();
         var family = separable ? SeparableFamily : InteractionFamily;
         var outcome = (judgement.TellsSameFromDifferent ? "this model tells same from different " : "this model cannot tell same from different ") + judgement.Outcome
-            + (judgement.TellsSameFromDifferent || separable ? "" : "; its head could learn it, so it is untrained or trained on other labels");
-        return new ModelCheck(model.Fusion, model.Encoder, experiment.ImageSize, experiment.Data, separable, family, contrast, judgement,
-            $"{model.Fusion} head: {family}; {outcome}.");
+            + (judgement.TellsSameFromDifferent || separable ? "" : (ours is not null ? "; its head could learn it" : "; its architecture could represent it") + ", so it is untrained or trained on other labels");
+        return new ModelCheck(ours?.Fusion, ours?.Encoder, experiment.ImageSize, experiment.Data, separable, family, contrast, judgement,
+            $"{model.Description}: {family}; {outcome}.");
     }
 }
 
@@ -51,7 +60,7 @@ public sealed record InteractionContrast(string Probe, int Squares, double Mean,
     IReadOnlyDictionary<string, double> Logits)
 {
     /// <summary>Over <paramref name="source"/>'s probe, in eval mode; the model is handed back in the mode it came in.</summary>
-    public static InteractionContrast Of(PairModel model, PairSource source, int imageSize, Device device)
+    public static InteractionContrast Of(ComparisonModel model, PairSource source, int imageSize, Device device)
     {
         using var scope = NewDisposeScope();
         var probe = source.Probe(imageSize, device);
@@ -62,7 +71,7 @@ public sealed record InteractionContrast(string Probe, int Squares, double Mean,
     }
 
     /// <summary>The logits of the pairs (query row i, template row i) in eval mode, as float64; the model's mode is restored.</summary>
-    public static double[] LogitsInEvalMode(PairModel model, Tensor query, Tensor template)
+    public static double[] LogitsInEvalMode(ComparisonModel model, Tensor query, Tensor template)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();

@@ -55,8 +55,14 @@ public abstract class PairSource : IDisposable
     /// </summary>
     public abstract ContrastProbe Probe(int imageSize, Device device);
 
+    /// <summary>
+    /// The grid of the interaction share (<see cref="InteractionShare"/>): query images and template images of this data, every
+    /// query meeting every template, with at least two kinds of image on each side so that "same" and "different" pairs both occur.
+    /// </summary>
+    public abstract InteractionGrid Grid(int imageSize, Device device);
+
     /// <summary>How `check` decides whether a trained model tells same from different on this data (eval mode), with the criterion in words.</summary>
-    public abstract Judgement Judge(PairModel model, Experiment experiment, Device device);
+    public abstract Judgement Judge(ComparisonModel model, Experiment experiment, Device device);
 
     /// <summary>`predict`'s input: an image file or a reference into the data, as the model takes it ([3, S, S]), and words naming it.</summary>
     public abstract (Tensor Image, string Description) ReadInput(string argument, Experiment experiment, Device device, bool anyImage);

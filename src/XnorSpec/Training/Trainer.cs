@@ -96,7 +96,7 @@ public static class Trainer
             { Model = model, LiveTensorsAfterEpoch = liveTensors, ResidentBytesAfterEpoch = residentBytes };
     }
 
-    private static float Step<TPair>(PairModel model, optim.Optimizer optimizer, IPairBatches<TPair> data, IReadOnlyList<TPair> batch, Device device)
+    private static float Step<TPair>(ComparisonModel model, optim.Optimizer optimizer, IPairBatches<TPair> data, IReadOnlyList<TPair> batch, Device device)
     {
         using var scope = NewDisposeScope();
         var (query, template, labels) = data.ToTensors(batch, device);
@@ -111,7 +111,7 @@ public static class Trainer
     /// The model's balanced MSE and accuracy (output above 0.5 means "same") on <paramref name="pairs"/>, in eval
     /// mode (BatchNorm on its running statistics, so each output depends on its own pair only), in batches of 100.
     /// </summary>
-    public static HeldOutScore Evaluate<TPair>(PairModel model, IPairBatches<TPair> source, IReadOnlyList<TPair> pairs, Device device)
+    public static HeldOutScore Evaluate<TPair>(ComparisonModel model, IPairBatches<TPair> source, IReadOnlyList<TPair> pairs, Device device)
     {
         using var _ = no_grad();
         model.eval();

@@ -1,0 +1,54 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace XnorSpec.Model;
+
+/// <summary>
+/// A pair model: anything that maps a query batch and a template batch to one logit per pair. XnorSpec's own
+/// two-tower <see cref="PairModel"/> is one; a TorchScript file a PyTorch user saved (Files.TorchScriptModel) is
+/// another. The checks (interaction contrast, interaction share, the weight draws of the structural test) and
+/// the judgements of the pair sources need only <see cref="Logit"/> and <see cref="Copy"/>, so they take this.
+/// </summary>
+public abstract class ComparisonModel : nn.Module<Tensor, Tensor, Tensor>
+{
+    protected ComparisonModel(string name) : base(name) { }
+
+    /// <summary>
+    /// One logit per pair, [B], for query and template batches [B, C, H, W] (or single images [C, H, W], giving [1]);
+    /// owned by the caller's dispose scope. The model is left in the mode it is in.
+    /// </summary>
+    public abstract Tensor Logit(Tensor query, Tensor template);
+
+    /// <summary>The probability that query and template match: the sigmoid of <see cref="Logit"/>.</summary>
+    public override Tensor forward(Tensor query, Tensor template)
+    {
+        using var scope = NewDisposeScope();
+        return sigmoid(Logit(query, template)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Words naming the architecture, for reports ("Concat head", "TorchScript file mine.pt").</summary>
+    public abstract string Description { get; }
+
+    /// <summary>
+    /// A new model with the same architecture and weights (parameters and buffers) and its own copies of them, on
+    /// the same device, in the same mode: what the structural test perturbs, so the caller's model is never touched.
+    /// The caller owns it.
+    /// </summary>
+    public abstract ComparisonModel Copy();
+
+    /// <summary>
+    /// The |logit| at which the model's outputs are clamped (a probability output at 0 or 1), where logits stop
+    /// following the weights; null when they never are. The structural test sets aside a draw that reaches it.
+    /// </summary>
+    public virtual double? SaturatedLogit => null;
+
+    /// <summary>The device of the model's first parameter (CPU when it has none).</summary>
+    public Device ParameterDevice
+    {
+        get
+        {
+            var first = parameters().FirstOrDefault();
+            return first is null ? CPU : first.device;
+        }
+    }
+}
