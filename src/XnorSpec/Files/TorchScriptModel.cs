@@ -107,7 +107,7 @@ public sealed class TorchScriptModel : ComparisonModel
         {
             if (PyTorchFile.LooksLikePyTorch(path))
                 throw new BadFileException(path, "a PyTorch state_dict or other torch.save archive, not TorchScript: it holds weights but no code, so it does not say how its model compares two images",
-                    "Save the whole model as TorchScript: torch.jit.script(model).save(path) (or torch.jit.trace(model, example).save(path)); or, for the question's TemplateEvaluator, pass the state_dict with --head.");
+                    "Save the whole model as TorchScript: torch.jit.script(model).save(path) (or torch.jit.trace(model, example).save(path)); a state_dict of the question's TemplateEvaluator is read as one, with the head it was built with.");
             throw new BadFileException(path, "not a TorchScript file (torch.jit.save writes a zip archive with the model's code)",
                 "Save the model with torch.jit.script(model).save(path) or torch.jit.trace(model, example).save(path).");
         }
@@ -132,7 +132,7 @@ public sealed class TorchScriptModel : ComparisonModel
                 (TorchScriptInputs.Auto, _) => throw new BadFileException(path, $"its forward takes {arguments} argument(s)",
                     "A comparison model's forward takes (query, template), two batches [B, C, H, W], or one tensor torch.stack([query, template]) [2, B, C, H, W] as the question's TemplateEvaluator.forward(data); wrap the model in a module whose forward does."),
                 _ => throw new BadFileException(path, $"its forward takes {arguments} argument(s), but inputs {reading.Inputs} was asked for, which takes {(reading.Inputs == TorchScriptInputs.Stacked ? 1 : 2)}",
-                    "Leave the inputs option out to tell them apart by forward's arguments."),
+                    "Leave the inputs as Auto to tell them apart by forward's arguments."),
             };
             if (target.type != DeviceType.CPU) script.to(target);
             return new TorchScriptModel(path, reading, script, inputs, arguments);
@@ -174,7 +174,7 @@ public sealed class TorchScriptModel : ComparisonModel
         {
             Release(result);
             throw new BadFileException(Path, $"its forward returned {Kind(result)}, not one tensor",
-                "Return one probability per pair (or one logit, with the logit output option), a tensor [B].");
+                "Return one probability per pair (or one logit, read as logits), a tensor [B].");
         }
         if (!(output.shape.Length == 1 && output.shape[0] == pairs) && !(output.shape.Length == 2 && output.shape[0] == pairs && output.shape[1] == 1))
             throw new BadFileException(Path, $"its forward returned a tensor [{Shape(output)}] for {pairs} pair(s), not one value per pair",
@@ -190,7 +190,7 @@ public sealed class TorchScriptModel : ComparisonModel
         double low = values.min().item<double>(), high = values.max().item<double>();
         if (low < 0 || high > 1)
             throw new BadFileException(Path, string.Create(CultureInfo.InvariantCulture, $"its forward returned values from {low:G6} to {high:G6}, outside [0, 1], so they are not probabilities"),
-                "If the model returns logits (no sigmoid at its end), read it with the logit output option (TorchScriptOutput.Logit, --output logit).");
+                "If the model returns logits (no sigmoid at its end), read its outputs as logits (TorchScriptOutput.Logit).");
         var p = values.clamp(ProbabilityClamp, 1 - ProbabilityClamp);
         return (p.log() - (1 - p).log()).to(float32).MoveToOuterDisposeScope();
     }
