@@ -1,5 +1,6 @@
 using System.CommandLine;
 using XnorSpec.Data;
+using XnorSpec.Files;
 using XnorSpec.Model;
 using XnorSpec.Sources;
 using XnorSpec.Training;
@@ -98,6 +99,20 @@ internal static class Options
         OptionalEnum<EncoderKind>("--encoder", "For a PyTorch file: its encoders. Default: the one the weights fit."),
         OptionalNumber<int>("--image-size", "Side of the test images in pixels. Default: the model file's; for a PyTorch file the data's own (Colours: 128, the question's; Fashion-MNIST: 28)."),
         OptionalEnum<PairData>("--trained-on", "For a PyTorch file: the data its model was made for, which decides how it is checked and what `predict` takes. Default: Colours."));
+
+    /// <summary>--output, --inputs and --channels: what a TorchScript module does not say about its forward.</summary>
+    public sealed record TorchScriptOptions(Option<TorchScriptOutput> Output, Option<TorchScriptInputs> Inputs, Option<int> Channels)
+    {
+        public TorchScriptReading Read(ParseResult parsed) => new(parsed.GetValue(Output), parsed.GetValue(Inputs), parsed.GetValue(Channels));
+
+        public IEnumerable<Option> All => [Output, Inputs, Channels];
+    }
+
+    public static TorchScriptOptions TorchScriptReading() => new(
+        Enum("--output", "For a TorchScript module: what forward returns per pair, Probability (a sigmoid at the end, as the question's) or Logit.", TorchScriptOutput.Probability),
+        Enum("--inputs", "For a TorchScript module: forward(query, template) is QueryAndTemplate, forward(data) with data = torch.stack([q, t]) is Stacked "
+            + "(the question's TemplateEvaluator). Default Auto: told by forward's number of arguments.", TorchScriptInputs.Auto),
+        new Option<int>("--channels") { Description = "For a TorchScript module: the channels of its input images, 3 (RGB; greyscale images are repeated) or 1.", DefaultValueFactory = _ => 3 });
 
     private static T ParseEnum<T>(System.CommandLine.Parsing.ArgumentResult r, string name, T fallback) where T : struct, System.Enum
     {

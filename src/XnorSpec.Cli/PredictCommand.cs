@@ -18,6 +18,7 @@ internal static class PredictCommand
     {
         var model = new Option<string>("--model") { Description = "A model saved by `reproduce` (models/*.model), `train --save` or `import`, or a PyTorch state_dict (with --head).", Required = true };
         var reading = Options.PyTorchReading();
+        var script = Options.TorchScriptReading();
         var query = new Argument<string>("IMAGE1")
         {
             Description = "Query image. Colour models: PNG or JPEG, RGB, square, resized to the model's input size. "
@@ -44,13 +45,13 @@ internal static class PredictCommand
               xnor-spec predict --model fashion.model --data fixture test:9 fixtures/images/fashion/trouser-test-0002.png
             """)
         { model, query, template, anyImage, data, device };
-        foreach (var option in reading.All) command.Options.Add(option);
+        foreach (var option in reading.All.Concat(script.All)) command.Options.Add(option);
         command.SetAction(parsed =>
         {
             var chosen = Devices.Resolve(parsed.GetValue(device));
             var arguments = new[] { parsed.GetValue(query)!, parsed.GetValue(template)! };
             using var scope = NewDisposeScope();
-            var (pairModel, experiment, _) = AnyModelFile.Load(parsed.GetValue(model)!, reading.Read(parsed), chosen);
+            var (pairModel, experiment, _) = AnyModelFile.LoadComparison(parsed.GetValue(model)!, reading.Read(parsed), script.Read(parsed), chosen);
             using var ___ = pairModel;
             var folder = parsed.GetValue(data);
             using var source = Options.SourceOfModel(experiment, folder);

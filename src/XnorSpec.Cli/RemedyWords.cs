@@ -18,10 +18,13 @@ public static class RemedyWords
         Remedy.NameHead => choices.Count > 0
             ? $"The weights fit --head {string.Join(" or --head ", choices)}; pass the head the model was trained with."
             : $"Pass --head Concat (the question's torch.cat, fc.0 takes 2 x 1000 inputs), --head Product (the answer's q * t, 1000 inputs) "
-              + $"or another head of `xnor-spec heads` ({string.Join(", ", Enum.GetNames<FusionKind>())}).",
+              + $"or another head of `xnor-spec heads` ({string.Join(", ", Enum.GetNames<FusionKind>())}); or save the whole model with "
+              + "torch.jit.script(model).save(path) and pass that file to `xnor-spec check`.",
         Remedy.NameEncoder => "Save the question's TemplateEvaluator with torchvision.models.resnet18 encoders (1000 outputs), or pass --encoder to see the differences from another.",
         Remedy.LeaveOutEncoder => "Pass the --encoder the model was built with, or leave --encoder out to find the one that fits.",
         Remedy.LeaveOutPyTorchSettings => "--head, --encoder and --trained-on are for PyTorch files, which do not record them. Leave them out.",
+        Remedy.LeaveOutHeadAndEncoder => "--head and --encoder are for state_dicts; a TorchScript module carries its own architecture. Leave them out.",
+        Remedy.CompareTorchScript => "Pass it to `xnor-spec check` or `xnor-spec predict`, which read TorchScript modules; export and import move XnorSpec's own models and state_dicts.",
         Remedy.AllowAnyImage => "Pass --any-image to predict anyway.",
         Remedy.ChooseOutputFolder => "Choose another with --out.",
         Remedy.InstallFashionMnist => "Install the full dataset with `apt-get install dataset-fashion-mnist`, or pass a folder holding the four standard files with --data DIR.",

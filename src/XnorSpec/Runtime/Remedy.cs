@@ -21,6 +21,10 @@ public enum Remedy
     LeaveOutEncoder,
     /// <summary>Head, encoder or data were given for an XnorSpec model file, which records them.</summary>
     LeaveOutPyTorchSettings,
+    /// <summary>Head or encoder were given for a TorchScript module, which carries its own architecture.</summary>
+    LeaveOutHeadAndEncoder,
+    /// <summary>A TorchScript module was given where XnorSpec's own model is needed (export, import): check or predict with it instead.</summary>
+    CompareTorchScript,
     /// <summary>An input image is not one the model was trained on: allow any image to predict anyway.</summary>
     AllowAnyImage,
     /// <summary>An output folder cannot be written: choose another.</summary>
@@ -54,10 +58,13 @@ public static class Remedies
         Remedy.GivePyTorchFile => "Give a file written by torch.save(model.state_dict(), path) or by an export.",
         Remedy.NameHead => choices.Count > 0
             ? $"The weights fit the {string.Join(" or the ", choices)} head; name the head the model was trained with."
-            : "Name the head it was built with: Concat (the question's torch.cat), Product (the answer's q * t) or another head of the catalogue.",
+            : "Name the head it was built with: Concat (the question's torch.cat), Product (the answer's q * t) or another head of the catalogue; "
+              + "or save the whole model with torch.jit.script(model).save(path), which carries its architecture.",
         Remedy.NameEncoder => "Save the question's TemplateEvaluator with torchvision.models.resnet18 encoders (1000 outputs), or name an encoder to see the differences from it.",
         Remedy.LeaveOutEncoder => "Name the encoder the model was built with, or name none to find the one that fits.",
         Remedy.LeaveOutPyTorchSettings => "Head, encoder and data are told only for PyTorch files, which do not record them; leave them out.",
+        Remedy.LeaveOutHeadAndEncoder => "Head and encoder are told only for state_dicts; leave them out.",
+        Remedy.CompareTorchScript => "Read it as a comparison model (TorchScriptModel.Load) to check it or predict with it.",
         Remedy.AllowAnyImage => "Allow any image to predict anyway.",
         Remedy.ChooseOutputFolder => "Choose another output folder.",
         Remedy.InstallFashionMnist => "Install the full dataset (`apt-get install dataset-fashion-mnist`), or give a folder holding the four standard files.",

@@ -10,8 +10,10 @@ public enum ModelFormat
 {
     /// <summary>XnorSpec's own .model file: header, experiment, TorchSharp weights.</summary>
     XnorSpec,
-    /// <summary>A PyTorch state_dict written by torch.save (or `xnor-spec export`) under the question's key names.</summary>
+    /// <summary>A PyTorch state_dict written by torch.save (or an export) under the question's key names.</summary>
     PyTorch,
+    /// <summary>A TorchScript module (torch.jit.script or torch.jit.trace, then save): any architecture, read as a comparison model.</summary>
+    TorchScript,
 }
 
 /// <summary>
@@ -28,8 +30,35 @@ public sealed record PyTorchReading(FusionKind? Head = null, EncoderKind? Encode
 /// </summary>
 public static class AnyModelFile
 {
+    /// <summary>
+    /// Any model a comparison can be asked of: XnorSpec's own or a state_dict (<see cref="Load"/>), or a TorchScript module of
+    /// any architecture, whose experiment holds only what it was told: its data (default Colours), that data's default labels,
+    /// and the image size (default the data's own).
+    /// </summary>
+    public static (ComparisonModel Model, Experiment Experiment, ModelFormat Format) LoadComparison(string path, PyTorchReading reading,
+        TorchScriptReading script, TorchSharp.torch.Device? device = null)
+    {
+        if (!TorchScriptModel.LooksLikeTorchScript(path))
+        {
+            var (model, experiment, format) = Load(path, reading, device);
+            return (model, experiment, format);
+        }
+        if (reading.Head is not null || reading.Encoder is not null)
+            throw new RefusedSettingException($"{path} is a TorchScript module, which carries its own architecture", Remedy.LeaveOutHeadAndEncoder);
+        var pairs = reading.Data ?? PairData.Colours;
+        using var source = PairSources.For(pairs);
+        // The module has its own architecture; the experiment's head and encoder are placeholders (the check reports them as
+        // null). TinyCnn, the catalogue's smallest encoder, leaves the image size to the module's own limits and trains on
+        // one thread, as the small encoders do, so a fine-tuned copy replays bit for bit.
+        var told = new Experiment { Data = pairs, Labels = source.DefaultLabels, Encoder = EncoderKind.TinyCnn, ImageSize = reading.ImageSize ?? source.DefaultImageSize }.Validated();
+        return (TorchScriptModel.Load(path, script, device), told, ModelFormat.TorchScript);
+    }
+
+    /// <summary>XnorSpec's own model, from its file or a state_dict: what export, import and training take.</summary>
     public static (PairModel Model, Experiment Experiment, ModelFormat Format) Load(string path, PyTorchReading reading, TorchSharp.torch.Device? device = null)
     {
+        if (TorchScriptModel.LooksLikeTorchScript(path))
+            throw new BadFileException(path, "a TorchScript module, whose architecture is its own, so its weights cannot become XnorSpec's model", Remedy.CompareTorchScript);
         // A missing file goes to ModelFile.Load, which names it.
         bool pytorch = PyTorchFile.LooksLikePyTorch(path);
         if (!pytorch && File.Exists(path) && !ModelFile.HasHeader(path))

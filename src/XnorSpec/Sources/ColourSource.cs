@@ -24,7 +24,7 @@ public sealed class ColourSource : PairSource
 
     public override string Describe() => "Pairs: solid black and white images, colours drawn independently (p = 0.5 each)";
 
-    public override TrainingResult Train(PairModel model, Experiment experiment, Device device, IProgress<StepReport>? progress, CancellationToken cancel)
+    public override TrainingResult Train(ComparisonModel model, Experiment experiment, Device device, IProgress<StepReport>? progress, CancellationToken cancel)
     {
         Accept(experiment);
         var fitted = Trainer.Fit(model, experiment, new PairDataset(experiment.Seed, experiment.Pairs, experiment.ImageSize, experiment.Labels), device, progress, cancel);

@@ -47,7 +47,7 @@ public sealed class FashionMnistSource(PairData data, string? folder = null) : P
 
     public override string Describe() => Images.Describe();
 
-    public override TrainingResult Train(PairModel model, Experiment experiment, Device device, IProgress<StepReport>? progress, CancellationToken cancel)
+    public override TrainingResult Train(ComparisonModel model, Experiment experiment, Device device, IProgress<StepReport>? progress, CancellationToken cancel)
     {
         Accept(experiment);
         var training = new CategoryPairs(Images.Train, experiment.Seed, experiment.Pairs, experiment.ImageSize, experiment.Labels);

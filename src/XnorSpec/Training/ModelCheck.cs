@@ -13,7 +13,7 @@ namespace XnorSpec.Training;
 /// </summary>
 public sealed record ModelCheck(
     FusionKind? Head, EncoderKind? Encoder, int ImageSize, PairData Data, bool Separable, string Family,
-    InteractionContrast Contrast, [property: JsonIgnore] Judgement Judgement, string Verdict)
+    InteractionContrast Contrast, ArchitectureCheck Architecture, [property: JsonIgnore] Judgement Judgement, string Verdict)
 {
     public const string SeparableFamily = "separable: cannot tell same from different whatever it is trained on";
     public const string InteractionFamily = "has an interaction term";
@@ -38,15 +38,40 @@ public sealed record ModelCheck(
         var contrast = InteractionContrast.Of(model, source, experiment.ImageSize, device);
         var judgement = source.Judge(model, experiment, device);
         var ours = model as PairModel;
-        // A structural test that said nothing (every draw saturated) is no evidence of separability.
-        bool separable = ours is not null ? FusionHead.IsSeparable(ours.Fusion)
-            : (architecture ?? ArchitectureCheck.Run(model, source, experiment.ImageSize, device)).Separable == true;
+        architecture ??= ArchitectureCheck.Run(model, source, experiment.ImageSize, device);
+        // XnorSpec's heads are separable or not by proof (the catalogue); another model by the structural test, where
+        // a test that said nothing (every draw saturated or flat) is no evidence of separability.
+        bool separable = ours is not null ? FusionHead.IsSeparable(ours.Fusion) : architecture.Separable == true;
         model.eval();
         var family = separable ? SeparableFamily : InteractionFamily;
         var outcome = (judgement.TellsSameFromDifferent ? "this model tells same from different " : "this model cannot tell same from different ") + judgement.Outcome
             + (judgement.TellsSameFromDifferent || separable ? "" : (ours is not null ? "; its head could learn it" : "; its architecture could represent it") + ", so it is untrained or trained on other labels");
-        return new ModelCheck(ours?.Fusion, ours?.Encoder, experiment.ImageSize, experiment.Data, separable, family, contrast, judgement,
+        return new ModelCheck(ours?.Fusion, ours?.Encoder, experiment.ImageSize, experiment.Data, separable, family, contrast, architecture, judgement,
             $"{model.Description}: {family}; {outcome}.");
+    }
+}
+
+/// <summary>
+/// "Does it learn to?": a copy of the model (never the model itself) trained on the source's pairs at the experiment's
+/// settings, its losses and per-epoch scores (<see cref="TrainingResult.Evaluation"/>) and the source's judgement of it.
+/// </summary>
+public sealed record Trainability(Experiment Settings, IReadOnlyList<double> EpochLosses, bool Completed, double Seconds,
+    [property: JsonIgnore] Evaluation? Evaluation, [property: JsonIgnore] Judgement Judgement)
+{
+    public bool Learned => Judgement.TellsSameFromDifferent;
+
+    /// <summary>The source's scores after training (held-out MSE and accuracy after every epoch, or BB..WW), as their own type writes them.</summary>
+    public object? Curve => Evaluation;
+
+    /// <summary>The source's judgement of the trained copy, as its own type writes it.</summary>
+    public object Scores => Judgement;
+
+    public static Trainability Of(ComparisonModel model, Experiment settings, PairSource source, Device device,
+        IProgress<StepReport>? progress = null, CancellationToken cancel = default)
+    {
+        using var copy = model.Copy();
+        var result = source.Train(copy, settings, device, progress, cancel);
+        return new Trainability(settings, result.EpochLosses, result.Completed, result.Seconds, result.Evaluation, source.Judge(copy, settings, device));
     }
 }
 

@@ -47,7 +47,7 @@ public abstract class PairSource : IDisposable
     public abstract string Describe();
 
     /// <summary>Trains <paramref name="model"/> in place on the experiment's pairs, then scores it (eval mode) the way this data is scored.</summary>
-    public abstract TrainingResult Train(PairModel model, Experiment experiment, Device device, IProgress<StepReport>? progress, CancellationToken cancel);
+    public abstract TrainingResult Train(ComparisonModel model, Experiment experiment, Device device, IProgress<StepReport>? progress, CancellationToken cancel);
 
     /// <summary>
     /// The probe of the interaction contrast: query and template batches in squares of four rows, (a, a'), (b, b'),

@@ -48,7 +48,7 @@ public static class Trainer
     /// every parameter against the MSE, one dispose scope per step. Returns the losses; no predictions.
     /// <paramref name="afterEpoch"/> runs after each finished epoch (with its index), e.g. to score held-out pairs.
     /// </summary>
-    public static TrainingResult Fit<TPair>(PairModel model, Experiment experiment, IPairBatches<TPair> data, Device device, IProgress<StepReport>? progress = null,
+    public static TrainingResult Fit<TPair>(ComparisonModel model, Experiment experiment, IPairBatches<TPair> data, Device device, IProgress<StepReport>? progress = null,
         CancellationToken cancel = default, Action<int>? afterEpoch = null)
     {
         experiment.Validated();
@@ -93,7 +93,7 @@ public static class Trainer
         }
 
         return new TrainingResult(experiment, stepLosses.ToArray(), stepsPerEpoch, clock.Elapsed.TotalSeconds, completed)
-            { Model = model, LiveTensorsAfterEpoch = liveTensors, ResidentBytesAfterEpoch = residentBytes };
+            { Model = model as PairModel, LiveTensorsAfterEpoch = liveTensors, ResidentBytesAfterEpoch = residentBytes };
     }
 
     private static float Step<TPair>(ComparisonModel model, optim.Optimizer optimizer, IPairBatches<TPair> data, IReadOnlyList<TPair> batch, Device device)

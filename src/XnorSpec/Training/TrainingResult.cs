@@ -16,7 +16,7 @@ public sealed record TrainingResult(
     double Seconds,
     bool Completed)
 {
-    /// <summary>The trained model; not serialised.</summary>
+    /// <summary>The trained model when it is XnorSpec's own (what a model file saves); not serialised. A trained copy of another comparison model stays with its caller.</summary>
     public PairModel? Model { get; init; }
 
     /// <summary>Live TorchSharp tensors on the training thread after each finished epoch.</summary>
