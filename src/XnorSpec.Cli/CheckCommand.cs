@@ -27,6 +27,7 @@ internal static class CheckCommand
         var lr = new Option<double>("--lr") { Description = "With --train: SGD learning rate.", DefaultValueFactory = _ => 0.05 };
         var momentum = new Option<double>("--momentum") { Description = "With --train: SGD momentum.", DefaultValueFactory = _ => 0.9 };
         var batch = new Option<int>("--batch-size") { Description = "With --train: pairs per step.", DefaultValueFactory = _ => 32 };
+        var seed = new Option<long>("--seed") { Description = "With --train: the seed of the training and held-out pairs.", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = "Also write the report to this JSON file." };
         var device = Options.Device();
         var command = new Command("check", """
@@ -49,7 +50,7 @@ internal static class CheckCommand
               xnor-spec check --model scripted.pt --train
               xnor-spec check --model fashion_siamese.pt --output Logit --channels 1 --trained-on FashionMnistSubset --train
             """)
-        { model, data, draws, train, epochs, pairs, lr, momentum, batch, output, device };
+        { model, data, draws, train, epochs, pairs, lr, momentum, batch, seed, output, device };
         foreach (var option in reading.All.Concat(script.All)) command.Options.Add(option);
         command.SetAction(parsed =>
         {
@@ -67,7 +68,7 @@ internal static class CheckCommand
                 settings = (experiment with
                 {
                     Epochs = parsed.GetValue(epochs), Pairs = parsed.GetValue(pairs), LearningRate = parsed.GetValue(lr),
-                    Momentum = parsed.GetValue(momentum), BatchSize = parsed.GetValue(batch),
+                    Momentum = parsed.GetValue(momentum), BatchSize = parsed.GetValue(batch), Seed = parsed.GetValue(seed),
                 }).Validated();
 
             var architecture = ArchitectureCheck.Run(comparison, source, experiment.ImageSize, chosen, parsed.GetValue(draws));

@@ -58,7 +58,9 @@ public static class ModelFile
             }
             catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or JsonException or ArgumentException)
             {
-                throw new BadFileException(path, "not an XnorSpec model file", Remedy.GiveModelFile);
+                throw TorchScriptModel.LooksLikeTorchScript(path)
+                    ? new BadFileException(path, "a TorchScript module, not an XnorSpec model file; its architecture is its own, so it cannot become XnorSpec's model", Remedy.CompareTorchScript)
+                    : new BadFileException(path, "not an XnorSpec model file", Remedy.GiveModelFile);
             }
 
             var model = new PairModel(experiment.Head, experiment.Encoder);
