@@ -14,6 +14,12 @@ public abstract class ComparisonModel : nn.Module<Tensor, Tensor, Tensor>
     protected ComparisonModel(string name) : base(name) { }
 
     /// <summary>
+    /// Any module mapping (query, template) to one probability per pair (or logit, <paramref name="returnsLogits"/>) as a
+    /// comparison model; <paramref name="factory"/> builds it, and builds the copies the structural test perturbs.
+    /// </summary>
+    public static ModuleComparison Of(Func<nn.Module<Tensor, Tensor, Tensor>> factory, bool returnsLogits = false) => new(factory, returnsLogits);
+
+    /// <summary>
     /// One logit per pair, [B], for query and template batches [B, C, H, W] (or single images [C, H, W], giving [1]);
     /// owned by the caller's dispose scope. The model is left in the mode it is in.
     /// </summary>
