@@ -85,6 +85,17 @@ public sealed class Check_any_comparison_model(ITestOutputHelper output) : IDisp
     }
 
     [Fact]
+    public void The_number_of_weight_draws_is_an_option_and_the_same_draws_repeat()
+    {
+        var (_, first) = Check("--model", Module("cosine"), "--draws", "3");
+        var (_, second) = Check("--model", Module("cosine"), "--draws", "3");
+
+        var draws = first.GetProperty("check").GetProperty("architecture").GetProperty("drawResults");
+        draws.GetArrayLength().Should().Be(3);
+        draws.GetRawText().Should().Be(second.GetProperty("check").GetProperty("architecture").GetProperty("drawResults").GetRawText(), "the draws are seeded");
+    }
+
+    [Fact]
     public void Training_changes_a_copy_never_the_user_s_file()
     {
         var copy = Path.Combine(directory, "mine.pt");
