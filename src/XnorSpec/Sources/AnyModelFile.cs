@@ -45,12 +45,12 @@ public static class AnyModelFile
         }
         if (reading.Head is not null || reading.Encoder is not null)
             throw new RefusedSettingException($"{path} is a TorchScript module, which carries its own architecture", Remedy.LeaveOutHeadAndEncoder);
-        var pairs = reading.Data ?? PairData.Colours;
-        using var source = PairSources.For(pairs);
+        var data = reading.Data ?? PairData.Colours;
+        using var source = PairSources.For(data);
         // The module has its own architecture; the experiment's head and encoder are placeholders (the check reports them as
         // null). TinyCnn, the catalogue's smallest encoder, leaves the image size to the module's own limits and trains on
         // one thread, as the small encoders do, so a fine-tuned copy replays bit for bit.
-        var told = new Experiment { Data = pairs, Labels = source.DefaultLabels, Encoder = EncoderKind.TinyCnn, ImageSize = reading.ImageSize ?? source.DefaultImageSize }.Validated();
+        var told = new Experiment { Data = data, Labels = source.DefaultLabels, Encoder = EncoderKind.TinyCnn, ImageSize = reading.ImageSize ?? source.DefaultImageSize }.Validated();
         return (TorchScriptModel.Load(path, script, device), told, ModelFormat.TorchScript);
     }
 
