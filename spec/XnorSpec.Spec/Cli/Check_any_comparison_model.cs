@@ -110,10 +110,12 @@ public sealed class Check_any_comparison_model(ITestOutputHelper output) : IDisp
             .Should().Be(firstReport.GetProperty("check").GetProperty("contrast").GetProperty("mean").GetDouble(), "the file's own report is the same with and without --train");
     }
 
-    [Fact]
-    public void A_head_or_an_encoder_for_a_TorchScript_module_is_refused_it_carries_its_own_architecture()
+    [Theory]
+    [InlineData("--head", "Product")]
+    [InlineData("--encoder", "SmallCnn")]
+    public void A_head_or_an_encoder_for_a_TorchScript_module_is_refused_it_carries_its_own_architecture(string option, string value)
     {
-        var run = CliInProcess.Run("check", "--model", Module("product"), "--head", "Product");
+        var run = CliInProcess.Run("check", "--model", Module("product"), option, value);
         output.WriteLine(run.ToString());
 
         run.ExitCode.Should().Be(2);
@@ -139,6 +141,20 @@ public sealed class Check_any_comparison_model(ITestOutputHelper output) : IDisp
 
         run.ExitCode.Should().Be(2);
         run.Errors.Should().Contain("Pass --head Concat").And.Contain("torch.jit.script(model).save(path)");
+    }
+
+    [Fact]
+    public void A_one_channel_module_gets_the_grey_value_of_greyscale_images()
+    {
+        // grey-difference.pt: sigmoid(4 * (mean(q) - mean(t))) on one-channel images, white 1 and black 0.
+        var run = CliInProcess.Run("predict", "--model", Module("grey-difference"), "--channels", "1", Fixtures.Path("images", "white.png"), Fixtures.Path("images", "black.png"));
+        var threeChannels = CliInProcess.Run("predict", "--model", Module("grey-difference"), Fixtures.Path("images", "white.png"), Fixtures.Path("images", "black.png"));
+        output.WriteLine(run.ToString());
+
+        run.ExitCode.Should().Be(0);
+        double.Parse(run.Output.Trim(), System.Globalization.CultureInfo.InvariantCulture).Should().BeApproximately(1 / (1 + Math.Exp(-4)), 1e-5);
+        threeChannels.ExitCode.Should().Be(2, "a one-channel model raises on RGB images, and --channels says which it takes");
+        threeChannels.Errors.Should().Contain("its forward failed on 1 pair(s) of images [1, 3, 128, 128]").And.Contain("give the channels");
     }
 
     [Fact]

@@ -47,6 +47,48 @@ public sealed class Checks_on_your_own_module
         model.parameters().Zip(before).Should().OnlyContain(p => p.First.allclose(p.Second, 0, 0, false), "a copy is trained, not the module given");
     }
 
+    [Fact]
+    public void A_copy_of_your_module_has_its_weights_in_parameters_of_its_own()
+    {
+        manual_seed(1);
+        using var model = ComparisonModel.Of(() => new MeanColours(concatenate: false));
+        using var copy = model.Copy();
+        var (query, template) = (rand(4, 3, 8, 8), rand(4, 3, 8, 8));
+
+        copy.Logit(query, template).allclose(model.Logit(query, template), 0, 0, false).Should().BeTrue("the copy has the module's weights, not fresh ones");
+        using (no_grad()) foreach (var parameter in copy.parameters()) parameter.add_(1);
+        copy.Logit(query, template).allclose(model.Logit(query, template), 1e-3, 1e-3, false).Should().BeFalse("the copy's parameters are its own");
+    }
+
+    [Fact]
+    public void Your_module_s_probabilities_become_their_logits_log_p_over_1_minus_p()
+    {
+        // FixedLogit returns sigmoid(mean(q) - 3 mean(t)): white against black is logit 1, black against white -3.
+        using var model = ComparisonModel.Of(() => new FixedLogit());
+        var (white, black) = (ones(1, 3, 8, 8), zeros(1, 3, 8, 8));
+
+        model.Logit(white, black).item<float>().Should().BeApproximately(1f, 1e-5f);
+        model.Logit(black, white).item<float>().Should().BeApproximately(-3f, 1e-5f);
+        using var asLogits = ComparisonModel.Of(() => new FixedLogit(), returnsLogits: true);
+        asLogits.Logit(white, black).item<float>().Should().BeApproximately(1 / (1 + MathF.Exp(-1)), 1e-6f, "a module said to return logits is read as it is");
+    }
+
+    [Fact]
+    public void A_structural_test_that_says_nothing_is_no_evidence_that_the_model_is_separable()
+    {
+        manual_seed(1);
+        using var model = ComparisonModel.Of(() => new MeanColours(concatenate: true));
+        using var source = PairSources.For(PairData.Colours);
+        var silent = ArchitectureCheck.Run(model, source, Budget.ImageSize, CPU) with { Separable = null };
+
+        ModelCheck.Run(model, Budget, source, CPU, silent).Separable.Should().BeFalse("every draw set aside says nothing about the architecture");
+    }
+
+    private sealed class FixedLogit() : nn.Module<Tensor, Tensor, Tensor>(nameof(FixedLogit))
+    {
+        public override Tensor forward(Tensor query, Tensor template) => sigmoid(query.mean([1, 2, 3]) - 3 * template.mean([1, 2, 3]));
+    }
+
     /// <summary>Each image's mean over its pixels (3 values), fused by concatenation or |q - t|, one linear layer, a sigmoid.</summary>
     private sealed class MeanColours : nn.Module<Tensor, Tensor, Tensor>
     {
