@@ -90,6 +90,15 @@ public sealed class Interaction_share(ITestOutputHelper output)
         VanishesFor(FusionKind.Sum, seed.Get, grid);
 
     [Fact]
+    public void Logits_equal_up_to_float32_rounding_have_no_interaction_share()
+    {
+        // Two white queries against three black templates through a Sum head gave six logits this close (FsCheck).
+        var rounded = new[,] { { 0.028, 0.028 + 2e-9, 0.028 }, { 0.028 - 1e-9, 0.028, 0.028 + 1e-9 } };
+        InteractionShare.FromLogits(rounded).Share.Should().Be(0);
+        InteractionShare.FromLogits(new[,] { { 1.0, -1.0 }, { -1.0, 1.0 } }).Share.Should().Be(1, "pure XNOR is all interaction");
+    }
+
+    [Fact]
     public void Every_separable_head_of_the_catalogue_is_covered_by_a_property_above()
     {
         Enum.GetValues<FusionKind>().Where(FusionHead.IsSeparable).Should().BeEquivalentTo([FusionKind.Concat, FusionKind.Sum]);
