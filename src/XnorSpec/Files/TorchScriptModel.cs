@@ -45,12 +45,6 @@ public sealed record TorchScriptReading(TorchScriptOutput Output = TorchScriptOu
 /// </summary>
 public sealed class TorchScriptModel : ComparisonModel
 {
-    /// <summary>Probabilities are clamped to [<see cref="ProbabilityClamp"/>, 1 - <see cref="ProbabilityClamp"/>] before the logit: 2^-24, float32's step just below 1.</summary>
-    public const double ProbabilityClamp = 1.0 / (1 << 24);
-
-    /// <summary>The largest |logit| a probability output can give: log((1 - 2^-24) / 2^-24), about 16.64.</summary>
-    public static readonly double ClampedLogit = Math.Log((1 - ProbabilityClamp) / ProbabilityClamp);
-
     private readonly jit.ScriptModule script;
 
     private TorchScriptModel(string path, TorchScriptReading reading, jit.ScriptModule script, TorchScriptInputs inputs, int arguments)
@@ -191,22 +185,11 @@ public sealed class TorchScriptModel : ComparisonModel
         if (low < 0 || high > 1)
             throw new BadFileException(Path, string.Create(CultureInfo.InvariantCulture, $"its forward returned values from {low:G6} to {high:G6}, outside [0, 1], so they are not probabilities"),
                 "If the model returns logits (no sigmoid at its end), read its outputs as logits (TorchScriptOutput.Logit).");
-        var p = values.clamp(ProbabilityClamp, 1 - ProbabilityClamp);
-        return (p.log() - (1 - p).log()).to(float32).MoveToOuterDisposeScope();
+        return LogitOfProbability(values).to(float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>The file loaded again with this model's current parameters and buffers copied in, on its device, in its mode.</summary>
-    public override ComparisonModel Copy()
-    {
-        var copy = Load(Path, Reading with { Inputs = Inputs }, ParameterDevice);
-        using (no_grad())
-        {
-            var mine = state_dict();
-            foreach (var (key, target) in copy.state_dict()) target.copy_(mine[key]);
-        }
-        copy.train(training);
-        return copy;
-    }
+    public override ComparisonModel Copy() => WithThisModelsWeights(Load(Path, Reading with { Inputs = Inputs }, ParameterDevice));
 
     /// <summary>
     /// Read at once rather than lazily: Module.Dispose disposes each module as it enumerates them, and a TorchScript

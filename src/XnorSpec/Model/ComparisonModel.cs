@@ -48,6 +48,36 @@ public abstract class ComparisonModel : nn.Module<Tensor, Tensor, Tensor>
     /// </summary>
     public virtual double? SaturatedLogit => null;
 
+    /// <summary>Probabilities are clamped to [<see cref="ProbabilityClamp"/>, 1 - <see cref="ProbabilityClamp"/>] before their logit: 2^-24, float32's step just below 1.</summary>
+    public const double ProbabilityClamp = 1.0 / (1 << 24);
+
+    /// <summary>The largest |logit| a probability output can give: log((1 - 2^-24) / 2^-24), about 16.64.</summary>
+    public static readonly double ClampedLogit = Math.Log((1 - ProbabilityClamp) / ProbabilityClamp);
+
+    /// <summary>log(p / (1 - p)) of probabilities, clamped first so that outputs of exactly 0 or 1 give finite logits.</summary>
+    protected static Tensor LogitOfProbability(Tensor probability)
+    {
+        using var scope = NewDisposeScope();
+        var p = probability.clamp(ProbabilityClamp, 1 - ProbabilityClamp);
+        return (p.log() - (1 - p).log()).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Gives <paramref name="copy"/>, a new model of this architecture, this model's parameters and buffers (copied, not
+    /// shared), its device and its mode: the last step of every <see cref="Copy"/>.
+    /// </summary>
+    protected T WithThisModelsWeights<T>(T copy) where T : ComparisonModel
+    {
+        copy.to(ParameterDevice);
+        using (no_grad()) // copy_ makes no new tensors: nothing for a dispose scope to own
+        {
+            var mine = state_dict();
+            foreach (var (key, target) in copy.state_dict()) target.copy_(mine[key]);
+        }
+        copy.train(training);
+        return copy;
+    }
+
     /// <summary>The device of the model's first parameter (CPU when it has none).</summary>
     public Device ParameterDevice
     {

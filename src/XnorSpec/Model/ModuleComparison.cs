@@ -29,10 +29,7 @@ public sealed class ModuleComparison : ComparisonModel
 
     public override string Description => $"module {module.GetName()}";
 
-    public override double? SaturatedLogit => ReturnsLogits ? null : Math.Log((1 - ProbabilityClamp) / ProbabilityClamp);
-
-    /// <summary>The smallest probability told from 0 (and its complement from 1): float32's step at 1.</summary>
-    public const double ProbabilityClamp = 1.0 / (1 << 24);
+    public override double? SaturatedLogit => ReturnsLogits ? null : ClampedLogit;
 
     public override Tensor Logit(Tensor query, Tensor template)
     {
@@ -40,21 +37,8 @@ public sealed class ModuleComparison : ComparisonModel
         var output = module.call(query, template).flatten();
         if (output.shape[0] != query.shape[0])
             throw new ArgumentException($"{Description} returned {output.shape[0]} values for {query.shape[0]} pairs; return one probability or logit per pair.");
-        if (ReturnsLogits) return output.MoveToOuterDisposeScope();
-        var p = output.clamp(ProbabilityClamp, 1 - ProbabilityClamp);
-        return (p.log() - (1 - p).log()).MoveToOuterDisposeScope();
+        return (ReturnsLogits ? output : LogitOfProbability(output)).MoveToOuterDisposeScope();
     }
 
-    public override ComparisonModel Copy()
-    {
-        var copy = new ModuleComparison(factory, ReturnsLogits);
-        copy.to(ParameterDevice);
-        using (no_grad())
-        {
-            var mine = state_dict();
-            foreach (var (key, target) in copy.state_dict()) target.copy_(mine[key]);
-        }
-        copy.train(training);
-        return copy;
-    }
+    public override ComparisonModel Copy() => WithThisModelsWeights(new ModuleComparison(factory, ReturnsLogits));
 }

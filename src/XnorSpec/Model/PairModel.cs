@@ -52,16 +52,7 @@ public sealed class PairModel : ComparisonModel
     /// A model of the same head and encoders with copies of this one's parameters and buffers, on its device, in its
     /// mode. Building it draws initial weights from the global generator, which the copy then overwrites.
     /// </summary>
-    public override ComparisonModel Copy()
-    {
-        using var _ = no_grad(); // copy_ makes no new tensors: nothing for a dispose scope to own
-        var copy = new PairModel(Fusion, Encoder);
-        copy.to(ParameterDevice);
-        var source = state_dict();
-        foreach (var (key, target) in copy.state_dict()) target.copy_(source[key]);
-        copy.train(training);
-        return copy;
-    }
+    public override ComparisonModel Copy() => WithThisModelsWeights(new PairModel(Fusion, Encoder));
 
     /// <summary>
     /// The head's output before the sigmoid: [B] for [B,3,H,W] inputs, [1] for a single pair [3,H,W]. <see cref="ComparisonModel.forward"/>
