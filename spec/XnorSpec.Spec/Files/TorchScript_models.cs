@@ -136,6 +136,20 @@ public sealed class TorchScript_models(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_module_saved_on_a_GPU_is_read_onto_the_CPU_with_its_weights()
+    {
+        // saved-on-cuda.pt is shared-absdiff.pt with its tensors' device in the archive set to cuda:0, as torch.jit.save
+        // writes it on a GPU machine; PyTorch without CUDA refuses it unless told map_location='cpu' (make.py checks both).
+        using var scope = NewDisposeScope();
+        using var onGpu = TorchScriptModel.Load(Fixture("saved-on-cuda.pt"));
+        using var onCpu = TorchScriptModel.Load(Fixture("shared-absdiff.pt"));
+        onGpu.ParameterDevice.type.Should().Be(TorchSharp.DeviceType.CPU);
+        var (query, template) = FixedInput();
+        using var _ = no_grad();
+        onGpu.Logit(query, template).data<float>().ToArray().Should().Equal(onCpu.Logit(query, template).data<float>().ToArray());
+    }
+
+    [Fact]
     public void A_state_dict_given_as_TorchScript_is_refused_naming_torch_jit_script_and_its_head_as_the_fixes()
     {
         var path = Fixture("bad-state-dict.pt");

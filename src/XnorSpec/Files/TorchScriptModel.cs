@@ -89,7 +89,7 @@ public sealed class TorchScriptModel : ComparisonModel
         catch (InvalidDataException) { return false; }
     }
 
-    /// <summary>Reads a TorchScript file onto <paramref name="device"/> (CPU when null), in the mode it was saved in.</summary>
+    /// <summary>Reads a TorchScript file onto <paramref name="device"/> (CPU when null), whatever device it was saved on, in the mode it was saved in.</summary>
     public static TorchScriptModel Load(string path, TorchScriptReading? reading = null, Device? device = null)
     {
         reading ??= new TorchScriptReading();
