@@ -25,6 +25,7 @@ internal static class BenchCommand
         var imageSize = Options.OptionalNumber<int>("--image-size", "Image side in pixels (default: 128, the seed's; 64 with --short; at least 64, which batch size 1 needs).");
         var pairs = Options.OptionalNumber<int>("--pairs", "Pairs per epoch (default: 100, the seed's; 40 with --short; at least 10, which batch size 10 needs).");
         var realImagesOnly = new Option<bool>("--real-images-only") { Description = "Only the real-image figures (Fashion-MNIST loading, pair building, the quick real-image training): seconds, not minutes." };
+        var stepProfileOnly = new Option<bool>("--step-profile-only") { Description = "Only the step profile of the quick colour and real-image settings (data, forward, backward, optimiser, rest) against the bare step: under a minute." };
         var data = new Option<string?>("--data") { Description = $"Folder of the full Fashion-MNIST (its four gzipped IDX files) whose loading is timed. Default: ${FashionMnistFiles.EnvironmentVariable}, else {FashionMnistFiles.PackageFolder}; not found, its figures are n/a." };
         var command = new Command("bench", """
             Measure training throughput against this machine's sgemm ceiling: seconds per epoch, pairs per
@@ -32,7 +33,10 @@ internal static class BenchCommand
             cost of a step, peak RSS and the growth of RSS and live tensors from epoch 2 to epoch 10. About 3
             minutes on 2 cores. Then the real-image figures, a few seconds: reading Fashion-MNIST (the full
             dataset when found, and the checked-in subset), building pairs at 28x28 and the quick real-image
-            training (SmallCnn, product head, batch 32, one thread) in pairs per second. Ctrl-C or SIGTERM
+            training (SmallCnn, product head, batch 32, one thread) in pairs per second. Last the step profile
+            of the quick colour and real-image settings: the trainer's mean milliseconds a step of data,
+            forward, backward, optimiser and the rest, against the bare step of the same model on batches
+            built beforehand, and the trainer's overhead over it in per cent. Ctrl-C or SIGTERM
             stops after the current step and still prints and writes the figures measured so far, marked
             complete: false (exit code 1); started with Ctrl-C ignored (nohup, or `&` in a script), only
             SIGTERM does. One run per folder: a second bench on a folder in use is refused (exit code 2),
@@ -43,19 +47,24 @@ internal static class BenchCommand
               xnor-spec-tools bench --short --out results/bench-short
               xnor-spec-tools bench --image-size 224 --out results/bench-224
               xnor-spec-tools bench --real-images-only --data /usr/share/datasets/fashion-mnist
+              xnor-spec-tools bench --step-profile-only
             """)
-        { outDir, shortMode, imageSize, pairs, realImagesOnly, data };
+        { outDir, shortMode, imageSize, pairs, realImagesOnly, stepProfileOnly, data };
         command.SetAction(parsed =>
         {
-            if (parsed.GetValue(realImagesOnly) && (parsed.GetValue(imageSize) is not null || parsed.GetValue(pairs) is not null))
-                throw new ArgumentException("--image-size and --pairs size the seed configuration's runs, which --real-images-only skips; leave them out, "
-                    + "or drop --real-images-only (the real-image figures always use the quick real-image setting).");
+            if (parsed.GetValue(realImagesOnly) && parsed.GetValue(stepProfileOnly))
+                throw new ArgumentException("--real-images-only and --step-profile-only each measure one part of the bench; give one of them, or neither for the whole bench.");
+            var only = parsed.GetValue(realImagesOnly) ? "--real-images-only" : parsed.GetValue(stepProfileOnly) ? "--step-profile-only" : null;
+            if (only is not null && (parsed.GetValue(imageSize) is not null || parsed.GetValue(pairs) is not null))
+                throw new ArgumentException($"--image-size and --pairs size the seed configuration's runs, which {only} skips; leave them out, "
+                    + $"or drop {only} (the real-image figures and the step profile always use the quick settings).");
             var folder = parsed.GetValue(outDir)!;
             AtomicFile.EnsureWritableDirectory(folder);
             using var writer = OutputLock.OnFolder(folder); // held to the end: one run per folder
             using var signals = new StopSignals();
+            var part = parsed.GetValue(realImagesOnly) ? Part.RealImages : parsed.GetValue(stepProfileOnly) ? Part.StepProfile : Part.All;
             var report = Run(Settings(parsed.GetValue(shortMode), parsed.GetValue(imageSize), parsed.GetValue(pairs)), parsed.GetValue(shortMode),
-                parsed.GetValue(realImagesOnly), parsed.GetValue(data), signals.Token);
+                part, parsed.GetValue(data), signals.Token);
             Print(report);
             var path = Path.Combine(folder, "bench.json");
             // A figure that could not be measured is NaN; JSON has no NaN, so it is written as "NaN".
@@ -78,14 +87,18 @@ internal static class BenchCommand
     public sealed record Report(
         string Mode, string Backend, int Threads, int ImageSize, int Pairs, double GflopPerEpoch, string FlopCount,
         double SgemmGflops, int SgemmSize, int SgemmProductsTimed, Throughput[] Training, double StepOverheadMs,
-        double PeakRssMb, double RssGrowthPercent, double[] RssMbAfterEpoch, long[] LiveTensorsAfterEpoch, RealImageBench.Figures RealImages, string Started,
-        bool Complete, string? StoppedDuring);
+        double PeakRssMb, double RssGrowthPercent, double[] RssMbAfterEpoch, long[] LiveTensorsAfterEpoch, RealImageBench.Figures RealImages,
+        StepProfileBench.Setting[] StepProfile, string Started, bool Complete, string? StoppedDuring);
+
+    /// <summary>What a run measures: everything, or one part alone.</summary>
+    private enum Part { All, RealImages, StepProfile }
 
     // Ctrl-C or SIGTERM stops after the current matrix product or training step; every figure measured
     // before it is reported and written, the rest are NaN or left out, and the report says where it stopped.
-    // With realImagesOnly the seed figures are skipped (NaN or empty) and only the real-image ones are measured.
-    private static Report Run(Experiment settings, bool shortMode, bool realImagesOnly, string? dataFolder, CancellationToken stop)
+    // With one part, the others are skipped (NaN or empty).
+    private static Report Run(Experiment settings, bool shortMode, Part part, string? dataFolder, CancellationToken stop)
     {
+        bool seedRuns = part == Part.All;
         var backend = NativeBackend.EnsureLoaded();
         var started = DateTimeOffset.UtcNow.ToString("u");
         double gflopPerEpoch = Flops.TrainingEpoch(settings.Pairs, settings.ImageSize) / 1e9;
@@ -93,7 +106,7 @@ internal static class BenchCommand
 
         int sgemmSize = shortMode ? 2048 : 4096;
         var (sgemm, timed) = (double.NaN, 0);
-        if (!realImagesOnly)
+        if (seedRuns)
         {
             Console.WriteLine($"sgemm {sgemmSize}x{sgemmSize} ({backend}) ...");
             (sgemm, timed) = SgemmGflops(sgemmSize, stop);
@@ -104,7 +117,7 @@ internal static class BenchCommand
         var throughputs = new List<Throughput>();
         double[] rss = [];
         long[] live = [];
-        foreach (int batchSize in realImagesOnly ? [] : BatchSizes(settings))
+        foreach (int batchSize in seedRuns ? BatchSizes(settings) : [])
         {
             if (stoppedDuring is null && stop.IsCancellationRequested) stoppedDuring = $"the start of batch size {batchSize}";
             if (stoppedDuring is not null) break;
@@ -121,18 +134,24 @@ internal static class BenchCommand
         }
 
         if (stoppedDuring is null && stop.IsCancellationRequested) stoppedDuring = "the start of the step-overhead measurement";
-        double overhead = stoppedDuring is null && !realImagesOnly ? StepOverheadMs() : double.NaN;
+        double overhead = stoppedDuring is null && seedRuns ? StepOverheadMs() : double.NaN;
         double growth = rss.Length >= 10 ? 100 * (rss[9] - rss[1]) / rss[1] : double.NaN;
 
         int realEpochs = RealImageEpochs(shortMode);
         if (stoppedDuring is null && stop.IsCancellationRequested) stoppedDuring = "the start of the real-image figures";
         var realImages = RealImageBench.NotReached(realEpochs);
-        if (stoppedDuring is null) (realImages, stoppedDuring) = RealImageBench.Measure(dataFolder, realEpochs, stop);
+        if (stoppedDuring is null && part != Part.StepProfile) (realImages, stoppedDuring) = RealImageBench.Measure(dataFolder, realEpochs, stop);
 
-        var mode = (realImagesOnly ? "real images only" : "") + (realImagesOnly && shortMode ? ", " : "") + (shortMode ? "short" : realImagesOnly ? "" : "full");
+        if (stoppedDuring is null && stop.IsCancellationRequested) stoppedDuring = "the start of the step profile";
+        var profile = StepProfileBench.NotReached;
+        if (stoppedDuring is null && part != Part.RealImages)
+            (profile, stoppedDuring) = StepProfileBench.Measure(rounds: shortMode ? 2 : 6, epochs: shortMode ? 4 : 21, stop);
+
+        var only = part switch { Part.RealImages => "real images only", Part.StepProfile => "step profile only", _ => "" };
+        var mode = only + (only.Length > 0 && shortMode ? ", " : "") + (shortMode ? "short" : only.Length > 0 ? "" : "full");
         return new Report(mode, backend, get_num_threads(), settings.ImageSize, settings.Pairs, gflopPerEpoch,
             "2 FLOPs per multiply-add of every convolution and linear layer, forward x 3 for a training step, 2 images per pair (XnorSpec.Model.Flops)",
-            sgemm, sgemmSize, timed, throughputs.ToArray(), overhead, Memory.PeakRssMb(), growth, rss, live, realImages, started, stoppedDuring is null, stoppedDuring);
+            sgemm, sgemmSize, timed, throughputs.ToArray(), overhead, Memory.PeakRssMb(), growth, rss, live, realImages, profile, started, stoppedDuring is null, stoppedDuring);
     }
 
     // The quick real-image training: the first epoch a warm-up, then 3 timed (--short) or 10.
@@ -233,10 +252,11 @@ internal static class BenchCommand
     private static void Print(Report r)
     {
         Console.WriteLine();
-        if (r.Mode.StartsWith("real images only"))
+        if (r.Mode.StartsWith("real images only") || r.Mode.StartsWith("step profile only"))
         {
             Console.WriteLine($"bench ({r.Mode}{(r.Complete ? "" : ", interrupted")}): {r.Backend}; the seed configuration's figures not measured");
-            PrintRealImages(r.RealImages);
+            if (r.Mode.StartsWith("real images only")) PrintRealImages(r.RealImages);
+            else PrintStepProfile(r.StepProfile);
             return;
         }
         Console.WriteLine($"bench ({r.Mode}{(r.Complete ? "" : ", interrupted")}): {r.Backend}; {r.ImageSize}x{r.ImageSize}, {r.Pairs} pairs, {r.GflopPerEpoch:F0} GFLOP per epoch (counted)");
@@ -255,6 +275,14 @@ internal static class BenchCommand
             + (r.RssMbAfterEpoch.Length > 0 ? $" ({string.Join(" ", r.RssMbAfterEpoch.Select(m => m.ToString("F0")))} MB)" : ""));
         Console.WriteLine($"live tensors after each epoch: {(r.LiveTensorsAfterEpoch.Length > 0 ? string.Join(" ", r.LiveTensorsAfterEpoch) : "n/a (no batch-10 epoch finished)")}");
         PrintRealImages(r.RealImages);
+        PrintStepProfile(r.StepProfile);
+    }
+
+    private static void PrintStepProfile(StepProfileBench.Setting[] settings)
+    {
+        Console.WriteLine("step profile (the trainer against the bare step of the same model on batches built beforehand):");
+        if (settings.Length == 0) Console.WriteLine("  n/a (not reached)");
+        foreach (var s in settings) StepProfileBench.Print(s);
     }
 
     private static void PrintRealImages(RealImageBench.Figures f)

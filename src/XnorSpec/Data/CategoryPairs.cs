@@ -55,12 +55,12 @@ public sealed class CategoryPairs : IPairBatches<ImagePair>
             : (queryCategory + 1 + Below(Draw(2), Categories - 1)) % Categories;
         var queryMembers = Images.ByCategory[queryCategory];
         var templateMembers = Images.ByCategory[templateCategory];
-        int query = queryMembers[Below(Draw(3), queryMembers.Length)];
+        int position = Below(Draw(3), queryMembers.Length), query = queryMembers[position];
         int template;
         if (templateCategory == queryCategory)
         {
             // Any member but the query itself: draw among n - 1 and skip the query's position.
-            int position = Array.IndexOf(queryMembers, query), drawn = Below(Draw(4), queryMembers.Length - 1);
+            int drawn = Below(Draw(4), queryMembers.Length - 1);
             template = queryMembers[drawn >= position ? drawn + 1 : drawn];
         }
         else template = templateMembers[Below(Draw(4), templateMembers.Length)];
@@ -85,15 +85,18 @@ public static class SplitMix
 {
     public static ulong Hash(long seed, int epoch, int index, int slot)
     {
-        ulong x = unchecked((ulong)seed);
-        foreach (var part in new[] { (ulong)(uint)epoch, (ulong)(uint)index, (ulong)(uint)slot })
-        {
-            x = unchecked(x + 0x9E3779B97F4A7C15UL + part);
-            x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
-            x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
-            x ^= x >> 31;
-        }
-        return x;
+        ulong x = Mix(unchecked((ulong)seed), (uint)epoch);
+        x = Mix(x, (uint)index);
+        return Mix(x, (uint)slot);
+    }
+
+    // One SplitMix64 round with `part` added: three per hash, written out since a hash is drawn for every pair and image.
+    private static ulong Mix(ulong x, ulong part)
+    {
+        x = unchecked(x + 0x9E3779B97F4A7C15UL + part);
+        x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
+        x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
+        return x ^ (x >> 31);
     }
 
     /// <summary>

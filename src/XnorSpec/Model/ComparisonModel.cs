@@ -25,6 +25,19 @@ public abstract class ComparisonModel : nn.Module<Tensor, Tensor, Tensor>
     /// </summary>
     public abstract Tensor Logit(Tensor query, Tensor template);
 
+    /// <summary>
+    /// Refuses query and template batches the model cannot take (shape, dtype, device, values) with the error
+    /// <see cref="Logit"/> gives; nothing where the model checks its inputs itself only as it runs them.
+    /// </summary>
+    public virtual void CheckInputs(Tensor query, Tensor template) { }
+
+    /// <summary>
+    /// <see cref="Logit"/> of batches [B, C, H, W] that <see cref="CheckInputs"/> accepted, or that share the shape
+    /// (but for B), dtype and device of a batch it accepted and hold finite values, without checking them again: the
+    /// trainer checks a run's first batch and then steps on this, since every batch a pair source builds is alike.
+    /// </summary>
+    public virtual Tensor LogitOfCheckedInputs(Tensor query, Tensor template) => Logit(query, template);
+
     /// <summary>The probability that query and template match: the sigmoid of <see cref="Logit"/>.</summary>
     public override Tensor forward(Tensor query, Tensor template)
     {

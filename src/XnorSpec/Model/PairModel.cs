@@ -61,15 +61,26 @@ public sealed class PairModel : ComparisonModel
     public override Tensor Logit(Tensor query, Tensor template)
     {
         using var scope = NewDisposeScope();
-        var device = head.parameters().First().device;
-        InputChecks.RequireImageBatch(query, nameof(query), Encoders.MinimumImageSize(Encoder), device);
-        InputChecks.RequireImageBatch(template, nameof(template), Encoders.MinimumImageSize(Encoder), device);
+        CheckInputs(query, template);
         if (query.dim() == 3) query = query.unsqueeze(0);
         if (template.dim() == 3) template = template.unsqueeze(0);
-        if (query.shape[0] != template.shape[0])
-            throw new ArgumentException(
-                $"query has batch size {query.shape[0]} but template has {template.shape[0]}; pass the same number of query and template images.",
-                nameof(template));
-        return head.call(queryEncoder.call(query), templateEncoder.call(template)).MoveToOuterDisposeScope();
+        return LogitOfCheckedInputs(query, template).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Image batches [B, 3, H, W] (or single images [3, H, W]) of float32 in the model's device, large enough for its encoder, finite, B alike.</summary>
+    public override void CheckInputs(Tensor query, Tensor template)
+    {
+        var device = ParameterDevice;
+        InputChecks.RequireImageBatch(query, nameof(query), Encoders.MinimumImageSize(Encoder), device);
+        InputChecks.RequireImageBatch(template, nameof(template), Encoders.MinimumImageSize(Encoder), device);
+        long queries = query.dim() == 3 ? 1 : query.shape[0], templates = template.dim() == 3 ? 1 : template.shape[0];
+        if (queries != templates)
+            throw new ArgumentException(
+                $"query has batch size {queries} but template has {templates}; pass the same number of query and template images.",
+                nameof(template));
+    }
+
+    // The encoders and the head, nothing else: the tensors belong to the caller's dispose scope.
+    public override Tensor LogitOfCheckedInputs(Tensor query, Tensor template) =>
+        head.call(queryEncoder.call(query), templateEncoder.call(template));
 }

@@ -46,10 +46,11 @@ public static class Trainer
     /// <summary>
     /// The question's loop on any source of pairs: per epoch, every batch once in the source's order, SGD on
     /// every parameter against the MSE, one dispose scope per step. Returns the losses; no predictions.
-    /// <paramref name="afterEpoch"/> runs after each finished epoch (with its index), e.g. to score held-out pairs.
+    /// <paramref name="afterEpoch"/> runs after each finished epoch (with its index), e.g. to score held-out pairs;
+    /// <paramref name="profile"/>, when given, is told how long each phase of each step took.
     /// </summary>
     public static TrainingResult Fit<TPair>(ComparisonModel model, Experiment experiment, IPairBatches<TPair> data, Device device, IProgress<StepReport>? progress = null,
-        CancellationToken cancel = default, Action<int>? afterEpoch = null)
+        CancellationToken cancel = default, Action<int>? afterEpoch = null, StepProfile? profile = null)
     {
         experiment.Validated();
         // SmallCnn's layers are too small to split: a quick-profile step takes about 12 ms on one
@@ -57,7 +58,9 @@ public static class Trainer
         // the process's thread count). ResNet18 uses every thread the process has.
         using var oneThread = experiment.Encoder is EncoderKind.SmallCnn or EncoderKind.SmallCnnGroupNorm or EncoderKind.TinyCnn ? NativeBackend.UseThreads(1) : null;
         NativeMemory.KeepFreedBlocksBetweenSteps();
-        using var optimizer = optim.SGD(model.parameters(), experiment.LearningRate, experiment.Momentum);
+        using var flat = FlatParameters.Of(model);
+        using var optimizer = optim.SGD(flat is null ? model.parameters() : [flat.Flat], experiment.LearningRate, experiment.Momentum);
+        CheckFirstBatch(model, data, experiment.BatchSize, device);
         int stepsPerEpoch = experiment.StepsPerEpoch;
         var stepLosses = new List<float>(experiment.Epochs * stepsPerEpoch);
         var liveTensors = new List<long>(experiment.Epochs);
@@ -71,15 +74,18 @@ public static class Trainer
             {
                 model.train();
                 int step = 0;
+                profile?.BeginEpoch(epoch);
                 foreach (var batch in data.Batches(epoch, experiment.BatchSize))
                 {
+                    profile?.Mark(StepPhase.Data); // drawing the batch's pairs
                     if (cancel.IsCancellationRequested) { completed = false; break; }
-                    float loss = Step(model, optimizer, data, batch, device);
+                    float loss = Step(model, optimizer, data, batch, device, profile);
                     if (!float.IsFinite(loss))
                         throw new TrainingDivergedException(experiment, epoch, step, loss);
                     stepLosses.Add(loss);
                     progress?.Report(new StepReport(epoch, step, stepsPerEpoch, loss));
                     step++;
+                    profile?.EndStep();
                 }
                 NativeMemory.ReturnFreedMemory();
                 // Every step's tensors die with its scope: this count must stay flat from epoch to epoch.
@@ -96,15 +102,32 @@ public static class Trainer
             { Model = model as PairModel, LiveTensorsAfterEpoch = liveTensors, ResidentBytesAfterEpoch = residentBytes };
     }
 
-    private static float Step<TPair>(ComparisonModel model, optim.Optimizer optimizer, IPairBatches<TPair> data, IReadOnlyList<TPair> batch, Device device)
+    private static float Step<TPair>(ComparisonModel model, optim.Optimizer optimizer, IPairBatches<TPair> data, IReadOnlyList<TPair> batch, Device device, StepProfile? profile)
     {
         using var scope = NewDisposeScope();
         var (query, template, labels) = data.ToTensors(batch, device);
+        profile?.Mark(StepPhase.Data);
         optimizer.zero_grad();
-        var loss = nn.functional.mse_loss(model.call(query, template), labels);
+        profile?.Mark(StepPhase.Optimiser);
+        var loss = nn.functional.mse_loss(sigmoid(model.LogitOfCheckedInputs(query, template)), labels);
+        profile?.Mark(StepPhase.Forward);
         loss.backward();
+        profile?.Mark(StepPhase.Backward);
         optimizer.step();
+        profile?.Mark(StepPhase.Optimiser);
         return loss.item<float>();
+    }
+
+    // A run's batches share their shape (but for the last one's size), dtype and device, and hold finite pixels (uint8
+    // images over 255, or solid colours), so the model's input checks, a pass over the pixels and a read of its result
+    // for each tower, run once, on the first batch, instead of every step.
+    private static void CheckFirstBatch<TPair>(ComparisonModel model, IPairBatches<TPair> data, int batchSize, Device device)
+    {
+        var first = data.Batches(0, batchSize).FirstOrDefault();
+        if (first is null) return;
+        using var scope = NewDisposeScope();
+        var (query, template, _) = data.ToTensors(first, device);
+        model.CheckInputs(query, template);
     }
 
     /// <summary>
