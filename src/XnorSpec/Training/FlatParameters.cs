@@ -19,9 +19,9 @@ internal sealed class FlatParameters : IDisposable
     {
         this.parameters = parameters;
         var first = parameters[0];
-        long total = parameters.Sum(p => p.numel());
+        long total = parameters.Sum(p => Aligned(p.numel()));
         using var _ = no_grad();
-        var values = empty(total, dtype: first.dtype, device: first.device);
+        var values = zeros(total, dtype: first.dtype, device: first.device);
         grads = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
         long offset = 0;
         foreach (var p in parameters)
@@ -32,11 +32,15 @@ internal sealed class FlatParameters : IDisposable
             p.set_(slot);
             using var grad = grads.narrow(0, offset, n).view(p.shape);
             p.grad = grad;
-            offset += n;
+            offset += Aligned(n);
         }
         Flat = new Parameter(values, requires_grad: true);
         Flat.grad = grads;
     }
+
+    // Each parameter starts on a 64-byte boundary, as a tensor of its own would, so that kernels reading its weights
+    // find them aligned; the padding between them stays zero (zero gradient, zero momentum) and is never read.
+    private static long Aligned(long count) => (count + 15) / 16 * 16;
 
     /// <summary>The one parameter to give the optimiser: every weight of the model, its gradient every gradient.</summary>
     public Parameter Flat { get; }
