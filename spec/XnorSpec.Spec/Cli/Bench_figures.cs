@@ -31,6 +31,38 @@ public sealed class Bench_figures(ITestOutputHelper output) : IDisposable
         return (run, report.GetProperty("realImages"), report);
     }
 
+    [Fact]
+    public void Bench_profiles_the_steps_of_both_quick_settings_against_the_bare_step()
+    {
+        // --step-profile-only --short: two rounds of 4 epochs of each setting, trainer and bare step, a few seconds.
+        var outDir = Path.Combine(folder.Location, Guid.NewGuid().ToString("N"));
+        var run = ToolsInProcess.Run("bench", "--step-profile-only", "--short", "--out", outDir);
+        output.WriteLine(run.ToString());
+        run.ExitCode.Should().Be(0, run.ToString());
+        var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bench.json"))).RootElement;
+
+        report.GetProperty("mode").GetString().Should().Be("step profile only, short");
+        report.GetProperty("sgemmGflops").GetString().Should().Be("NaN", "--step-profile-only measures nothing else");
+        var settings = report.GetProperty("stepProfile").EnumerateArray().ToArray();
+        settings.Select(s => s.GetProperty("name").GetString()).Should().Equal("quick colours", "quick real images");
+        settings.Select(s => s.GetProperty("batchSize").GetInt32()).Should().Equal(10, 32);
+        foreach (var setting in settings)
+        {
+            setting.GetProperty("threads").GetInt32().Should().Be(1, "the trainer runs SmallCnn on one libtorch thread, and the bare step as it");
+            setting.GetProperty("rounds").GetInt32().Should().Be(2);
+            setting.GetProperty("stepsTimedPerRound").GetInt32().Should().Be(3 * setting.GetProperty("pairsPerEpoch").GetInt32() / setting.GetProperty("batchSize").GetInt32(),
+                "three epochs after the warm-up");
+            foreach (var (which, phases) in new[] { ("trainer", new[] { "step", "data", "forward", "backward", "optimiser", "rest" }), ("bare", new[] { "step", "forward", "backward", "optimiser", "rest" }) })
+            {
+                var ms = setting.GetProperty(which + "Ms");
+                foreach (var phase in phases) ms.GetProperty(phase).GetDouble().Should().BePositive($"{which} {phase} is measured ({ms})");
+            }
+            setting.GetProperty("bareMs").GetProperty("data").GetDouble().Should().Be(0, "the bare step's batches are built before the clock starts");
+            setting.GetProperty("overheadPercent").ValueKind.Should().Be(JsonValueKind.Number);
+        }
+        run.Output.Should().Contain("trainer over the bare step");
+    }
+
     private static void PositiveNumber(JsonElement element, string property) =>
         element.GetProperty(property).ValueKind.Should().Be(JsonValueKind.Number, $"{property} is measured ({element})");
 

@@ -138,6 +138,8 @@ public class Real_image_command_line(TinyRealImageReproduction reproduction, ITe
     [InlineData("a --data folder without the four files", "train --profile fashion-quick --data EMPTY", "train-images-idx3-ubyte.gz")]
     [InlineData("held-out pairs below one in a profile", "reproduce --profile bad-held-out", "heldOutPairs")]
     [InlineData("bench sizes with --real-images-only", "bench --real-images-only --pairs 5", "--image-size and --pairs size the seed configuration's runs")]
+    [InlineData("bench sizes with --step-profile-only", "bench --step-profile-only --image-size 64", "--image-size and --pairs size the seed configuration's runs, which --step-profile-only skips")]
+    [InlineData("two parts of bench at once", "bench --real-images-only --step-profile-only", "give one of them")]
     public void Every_real_image_setting_is_checked_before_training_with_exit_2_and_a_message_naming_it(string what, string command, string named)
     {
         var empty = Directory.CreateTempSubdirectory("xnorspec-empty-").FullName;
