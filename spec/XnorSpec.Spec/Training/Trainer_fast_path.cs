@@ -91,6 +91,36 @@ public class Trainer_fast_path
     }
 
     [Fact]
+    public void In_the_flat_buffer_every_parameter_starts_on_a_64_byte_boundary_as_a_tensor_of_its_own_would()
+    {
+        // libtorch allocates every tensor 64-byte aligned, and vectorised kernels read weights in 64-byte lines.
+        using var model = Trainer.NewModel(RealImages, CPU);
+        using (var flat = FlatParameters.Of(model))
+        {
+            flat.Should().NotBeNull();
+            foreach (var (name, p) in model.named_parameters())
+                (p.storage_offset() * p.element_size() % 64).Should().Be(0, $"{name} starts at element {p.storage_offset()} of the flat buffer");
+            model.parameters().Select(p => p.storage_offset()).Should().OnlyHaveUniqueItems("each parameter has a place of its own in the buffer");
+        }
+    }
+
+    [Fact]
+    public void A_frozen_parameter_is_left_out_of_the_flat_buffer_it_keeps_its_weights_and_gets_no_gradient()
+    {
+        // A .NET team fine-tuning its own module may freeze layers (requires_grad false); the trainer must not adopt them.
+        using var model = Trainer.NewModel(RealImages with { Epochs = 1 }, CPU);
+        var frozen = model.QueryEncoder.parameters().First();
+        frozen.requires_grad = false;
+        var before = frozen.data<float>().ToArray();
+        Trainer.Fit(model, RealImages with { Epochs = 1 }, Pairs(RealImages), CPU);
+
+        frozen.data<float>().ToArray().Should().Equal(before);
+        using var grad = frozen.grad;
+        grad.Should().BeNull("a parameter that does not require a gradient never gets one");
+        frozen.storage_offset().Should().Be(0);
+    }
+
+    [Fact]
     public void A_first_batch_the_model_cannot_take_is_refused_before_any_step()
     {
         using var model = Trainer.NewModel(RealImages, CPU);
