@@ -87,7 +87,7 @@ internal static class StepProfileBench
                 steps = profile.Steps;
             }
         }
-        static double Median(IEnumerable<double> values) => Statistics.Median(values.ToList());
+        static double Median(IEnumerable<double> values) => Statistics.Median(values);
         static Phases MedianOf(List<Phases> p) => new(Median(p.Select(x => x.Step)), Median(p.Select(x => x.Data)), Median(p.Select(x => x.Forward)),
             Median(p.Select(x => x.Backward)), Median(p.Select(x => x.Optimiser)), Median(p.Select(x => x.Rest)));
         double overhead = Median(trainer.Zip(bare, (t, b) => 100 * (t.Step / b.Step - 1)));
@@ -121,7 +121,7 @@ internal static class StepProfileBench
                 {
                     optimizer.zero_grad();
                     zeroed = Stopwatch.GetTimestamp();
-                    var output = sigmoid(model.Head.call(model.QueryEncoder.call(query), model.TemplateEncoder.call(template)));
+                    var output = sigmoid(model.LogitOfCheckedInputs(query, template)); // the encoders and the head, no checks
                     var loss = nn.functional.mse_loss(output, labels);
                     forward = Stopwatch.GetTimestamp();
                     loss.backward();

@@ -35,6 +35,37 @@ public class Image_batches
     }
 
     [Fact]
+    public void Two_threads_asking_one_split_for_batches_at_two_sizes_each_get_their_own_pixels_conversion()
+    {
+        // Each size asked for replaces the split's conversion: a thread picking from the old one while another frees
+        // it would read freed memory. Its own split, so the other specs' batches are not slowed by the churn.
+        var fixture = FashionFixture.Train;
+        using var split = new LabelledImages("churn", fixture.Pixels.clone(), fixture.Categories, fixture.CategoryNames);
+        using var scope = NewDisposeScope();
+        var index = tensor(Indices.Select(i => (long)i).ToArray());
+        var expected = new[] { 28, 32 }.ToDictionary(size => size, size => LabelledImages.ModelInput(split.Pixels.index_select(0, index), size));
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+
+        using var start = new Barrier(2);
+        var threads = new[] { 28, 32 }.Select(size => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (int i = 0; i < 200; i++)
+            {
+                try
+                {
+                    using var step = NewDisposeScope();
+                    if (!split.Batch(Indices, size).allclose(expected[size], rtol: 0, atol: 0)) failures.Add($"size {size}, batch {i}: other values");
+                }
+                catch (Exception e) { failures.Add($"size {size}, batch {i}: {e.GetType().Name}: {e.Message}"); }
+            }
+        })).ToArray();
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) thread.Join();
+        failures.Should().BeEmpty();
+    }
+
+    [Fact]
     public void The_whole_training_split_of_Fashion_MNIST_at_28x28_is_kept_converted_and_at_64x64_is_not()
     {
         // 60,000 images: 188 MB of float32 at 28x28, 983 MB at 64x64.

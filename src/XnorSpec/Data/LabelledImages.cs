@@ -61,11 +61,12 @@ public sealed class LabelledImages : IDisposable
         using var scope = NewDisposeScope();
         var index = tensor(indices.Select(i => (long)i).ToArray());
         if (!KeepsConverted(size)) return ModelInput(Pixels.index_select(0, index), size, device).MoveToOuterDisposeScope();
-        // A training step picks its images from the conversion of the whole split, made the first time one is asked for.
-        return Converted(size).index_select(0, index).expand(-1, 3, -1, -1).contiguous().to(device ?? CPU).MoveToOuterDisposeScope();
+        return PickConverted(index, size).expand(-1, 3, -1, -1).contiguous().to(device ?? CPU).MoveToOuterDisposeScope();
     }
 
-    private Tensor Converted(int size)
+    // A training step picks its images from the conversion of the whole split, made the first time one is asked for.
+    // Picked under the lock: another thread asking for another size replaces (and frees) the conversion.
+    private Tensor PickConverted(Tensor index, int size)
     {
         lock (converting)
         {
@@ -76,7 +77,7 @@ public sealed class LabelledImages : IDisposable
                 converted = Grey(Pixels, size).DetachFromDisposeScope();
                 convertedSize = size;
             }
-            return converted;
+            return converted.index_select(0, index);
         }
     }
 

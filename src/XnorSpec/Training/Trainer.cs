@@ -58,9 +58,9 @@ public static class Trainer
         // the process's thread count). ResNet18 uses every thread the process has.
         using var oneThread = experiment.Encoder is EncoderKind.SmallCnn or EncoderKind.SmallCnnGroupNorm or EncoderKind.TinyCnn ? NativeBackend.UseThreads(1) : null;
         NativeMemory.KeepFreedBlocksBetweenSteps();
+        CheckFirstBatch(model, data, experiment.BatchSize, device); // before the model's parameters are touched
         using var flat = FlatParameters.Of(model);
         using var optimizer = optim.SGD(flat is null ? model.parameters() : [flat.Flat], experiment.LearningRate, experiment.Momentum);
-        CheckFirstBatch(model, data, experiment.BatchSize, device);
         int stepsPerEpoch = experiment.StepsPerEpoch;
         var stepLosses = new List<float>(experiment.Epochs * stepsPerEpoch);
         var liveTensors = new List<long>(experiment.Epochs);
